@@ -1,0 +1,209 @@
+#include "codec/comet.h"
+
+#include <limits>
+
+#include "codec/pb_json.h"
+#include "codec/topics.h"
+
+namespace parley::codec {
+namespace {
+
+using nlohmann::json;
+
+Error bad_json(const std::string& what) { return make_error(ErrorCode::kBadJson, what); }
+
+Result<std::string> payload_to_json_text(const char* type, std::string_view payload) {
+  const schema::MessageDesc* desc = type ? schema::find_message(type) : nullptr;
+  if (!desc) return make_error(ErrorCode::kUnknownTopic, "no payload type to render as JSON");
+  auto j = protobuf_to_json(*desc, payload);
+  if (!j) return j.error();
+  return j.value().dump();
+}
+
+Result<std::string> json_text_to_payload(const char* type, std::string_view text,
+                                         bool ignore_unknown) {
+  const schema::MessageDesc* desc = type ? schema::find_message(type) : nullptr;
+  if (!desc) return make_error(ErrorCode::kUnknownTopic, "no payload type known for this topic");
+  if (text.empty()) text = "{}";
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return bad_json(std::string(desc->name) + ": body is not valid JSON");
+  return json_to_protobuf(*desc, j, JsonToProtobufOptions{ignore_unknown});
+}
+
+template <class T>
+bool read_uint(const json& j, const char* key, T& out, bool required = true) {
+  auto it = j.find(key);
+  if (it == j.end()) return !required;
+  if (!it->is_number_unsigned()) return false;
+  const uint64_t v = it->get<uint64_t>();
+  if (v > std::numeric_limits<T>::max()) return false;
+  out = static_cast<T>(v);
+  return true;
+}
+
+Flags flags_of(uint8_t header) {
+  return Flags{static_cast<uint8_t>((header >> 1) & 0x3), (header & 0x8) != 0,
+               (header & 0x1) != 0};
+}
+
+}  // namespace
+
+Result<CometRequest> encode_comet_request(const ClientFrame& frame) {
+  CometRequest req;
+  req.header = header_byte(frame_type(frame), std::visit([](auto& f) { return f.flags; }, frame));
+  req.message_id = message_id_of(frame);
+  auto topic_frame = [&](const auto& f) -> Status {
+    req.has_topic = true;
+    req.topic = f.topic;
+    req.target_id = f.target_id;
+    auto text = payload_to_json_text(topics::request_type(f.topic), f.payload);
+    if (!text) return text.error();
+    req.body = std::move(text).value();
+    return ok_status();
+  };
+  if (auto* p = std::get_if<ClientPublish>(&frame)) PARLEY_TRY(topic_frame(*p));
+  if (auto* q = std::get_if<ClientQuery>(&frame)) PARLEY_TRY(topic_frame(*q));
+  return req;
+}
+
+Result<ClientFrame> decode_comet_request(const CometRequest& req) {
+  const auto type = static_cast<FrameType>(req.header >> 4);
+  const Flags flags = flags_of(req.header);
+  auto topic_frame = [&](auto f) -> Result<ClientFrame> {
+    if (!req.has_topic) return bad_json("comet PUBLISH/QUERY without topic");
+    f.flags = flags;
+    f.topic = req.topic;
+    f.target_id = req.target_id;
+    f.message_id = req.message_id;
+    auto payload = json_text_to_payload(topics::request_type(f.topic), req.body, true);
+    if (!payload) return payload.error();
+    f.payload = std::move(payload).value();
+    return ClientFrame{std::move(f)};
+  };
+  switch (type) {
+    case FrameType::kPublish: return topic_frame(ClientPublish{});
+    case FrameType::kQuery: return topic_frame(ClientQuery{});
+    case FrameType::kPubAck: return ClientFrame{ClientPubAck{flags, req.message_id}};
+    case FrameType::kQueryCon: return ClientFrame{ClientQueryCon{flags, req.message_id}};
+    case FrameType::kPingReq: return ClientFrame{PingReq{flags}};
+    default:
+      return make_error(ErrorCode::kBadFrameType,
+                        "comet header " + std::to_string(req.header) + " is not a client frame");
+  }
+}
+
+Result<json> encode_comet_response(const ServerFrame& frame, std::string_view ack_topic) {
+  if (auto* c = std::get_if<ConnAck>(&frame)) {
+    json out{{"status", c->status}};
+    if (c->has_identity) {
+      out["userId"] = c->user_id;
+      out["sessionid"] = c->session_id;
+      out["timestamp"] = c->timestamp_ms;
+    }
+    return out;
+  }
+  json out{{"headerCode",
+            header_byte(frame_type(frame), std::visit([](auto& f) { return f.flags; }, frame))}};
+  if (auto* p = std::get_if<ServerPublish>(&frame)) {
+    out["messageId"] = p->message_id;
+    out["date"] = p->date;
+    out["topic"] = p->topic;
+    out["targetId"] = p->target_id;
+    auto text = payload_to_json_text(topics::server_publish_type(p->topic, p->flags.dup), p->payload);
+    if (!text) return text.error();
+    out["data"] = std::move(text).value();
+  } else if (auto* a = std::get_if<ServerPubAck>(&frame)) {
+    out["messageId"] = a->message_id;
+    out["status"] = a->status;
+    out["timestamp"] = uint64_t{a->date} * 1000 + a->millis;
+    out["messageUId"] = a->msg_uid;
+  } else if (auto* q = std::get_if<QueryAck>(&frame)) {
+    out["messageId"] = q->message_id;
+    out["status"] = q->status;
+    const char* type = ack_topic.empty() ? nullptr : topics::response_type(ack_topic);
+    if (type && !(q->payload.empty() && q->status != 0)) {
+      auto text = payload_to_json_text(type, q->payload);
+      if (!text) return text.error();
+      out["data"] = std::move(text).value();
+    }
+  } else if (auto* d = std::get_if<Disconnect>(&frame)) {
+    out["status"] = d->status;
+  }
+  return out;
+}
+
+Result<ServerFrame> decode_comet_response(const json& j, std::string_view ack_topic) {
+  if (!j.is_object()) return bad_json("a comet frame must be a JSON object");
+  if (!j.contains("headerCode")) {  // the connect answer
+    ConnAck c;
+    if (!read_uint(j, "status", c.status)) return bad_json("connect answer: bad \"status\"");
+    if (j.contains("userId")) {
+      c.has_identity = true;
+      if (!j["userId"].is_string()) return bad_json("connect answer: bad \"userId\"");
+      c.user_id = j["userId"].get<std::string>();
+      if (j.contains("sessionid") && j["sessionid"].is_string())
+        c.session_id = j["sessionid"].get<std::string>();
+      if (!read_uint(j, "timestamp", c.timestamp_ms)) return bad_json("connect answer: bad \"timestamp\"");
+    } else if (c.status == 0) {
+      return bad_json("connect answer accepted without userId");
+    }
+    return ServerFrame{std::move(c)};
+  }
+  uint8_t header = 0;
+  if (!read_uint(j, "headerCode", header)) return bad_json("bad \"headerCode\"");
+  const Flags flags = flags_of(header);
+  const std::string data =
+      j.contains("data") && j["data"].is_string() ? j["data"].get<std::string>() : std::string();
+  switch (static_cast<FrameType>(header >> 4)) {
+    case FrameType::kPublish: {
+      ServerPublish p;
+      p.flags = flags;
+      if (!read_uint(j, "messageId", p.message_id, false) || !read_uint(j, "date", p.date, false))
+        return bad_json("PUBLISH: bad messageId/date");
+      if (!j.contains("topic") || !j["topic"].is_string()) return bad_json("PUBLISH: bad \"topic\"");
+      p.topic = j["topic"].get<std::string>();
+      if (j.contains("targetId") && j["targetId"].is_string()) p.target_id = j["targetId"].get<std::string>();
+      auto payload = json_text_to_payload(topics::server_publish_type(p.topic, p.flags.dup), data, false);
+      if (!payload) return payload.error();
+      p.payload = std::move(payload).value();
+      return ServerFrame{std::move(p)};
+    }
+    case FrameType::kPubAck: {
+      ServerPubAck a;
+      a.flags = flags;
+      uint64_t ts = 0;
+      if (!read_uint(j, "messageId", a.message_id) || !read_uint(j, "status", a.status, false) ||
+          !read_uint(j, "timestamp", ts, false))
+        return bad_json("PUBACK: bad messageId/status/timestamp");
+      a.date = static_cast<uint32_t>(ts / 1000);
+      a.millis = static_cast<uint16_t>(ts % 1000);
+      if (j.contains("messageUId") && j["messageUId"].is_string()) a.msg_uid = j["messageUId"].get<std::string>();
+      return ServerFrame{std::move(a)};
+    }
+    case FrameType::kQueryAck: {
+      QueryAck q;
+      q.flags = flags;
+      if (!read_uint(j, "messageId", q.message_id) || !read_uint(j, "status", q.status, false))
+        return bad_json("QUERYACK: bad messageId/status");
+      const char* type = ack_topic.empty() ? nullptr : topics::response_type(ack_topic);
+      if (type && !data.empty()) {
+        auto payload = json_text_to_payload(type, data, false);
+        if (!payload) return payload.error();
+        q.payload = std::move(payload).value();
+      }
+      return ServerFrame{std::move(q)};
+    }
+    case FrameType::kPingResp: return ServerFrame{PingResp{flags}};
+    case FrameType::kDisconnect: {
+      Disconnect d;
+      d.flags = flags;
+      if (!read_uint(j, "status", d.status)) return bad_json("DISCONNECT: bad status");
+      return ServerFrame{d};
+    }
+    default:
+      return make_error(ErrorCode::kBadFrameType,
+                        "comet headerCode " + std::to_string(header) + " is not a server frame");
+  }
+}
+
+}  // namespace parley::codec

@@ -1,0 +1,359 @@
+#include "codec/pb_json.h"
+
+#include <cstdint>
+#include <limits>
+
+#include "codec/hex.h"
+#include "codec/utf.h"
+
+namespace parley::codec {
+namespace {
+
+using nlohmann::json;
+using schema::FieldDesc;
+using schema::FieldKind;
+using schema::Label;
+using schema::MessageDesc;
+
+constexpr int kMaxDepth = 32;
+
+enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLen = 2, kFixed32 = 5 };
+
+Error pb_error(const MessageDesc& m, const std::string& what) {
+  return make_error(ErrorCode::kBadProtobuf, std::string(m.name) + ": " + what);
+}
+Error json_error(const MessageDesc& m, const std::string& what) {
+  return make_error(ErrorCode::kBadJson, std::string(m.name) + ": " + what);
+}
+
+const FieldDesc* field_by_number(const MessageDesc& m, uint32_t number) {
+  for (size_t i = 0; i < m.field_count; ++i)
+    if (m.fields[i].number == number) return &m.fields[i];
+  return nullptr;
+}
+
+const FieldDesc* field_by_name(const MessageDesc& m, std::string_view name) {
+  for (size_t i = 0; i < m.field_count; ++i)
+    if (name == m.fields[i].name) return &m.fields[i];
+  return nullptr;
+}
+
+bool is_varint_kind(FieldKind k) {
+  return k != FieldKind::kString && k != FieldKind::kBytes && k != FieldKind::kMessage;
+}
+
+// ---- decoding ---------------------------------------------------------------------
+
+class Reader {
+ public:
+  explicit Reader(std::string_view d) : d_(d) {}
+  bool done() const { return pos_ >= d_.size(); }
+  bool varint(uint64_t& out) {
+    out = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      if (pos_ >= d_.size()) return false;
+      const auto b = static_cast<uint8_t>(d_[pos_++]);
+      if (shift == 63 && b > 1) return false;  // more than 64 bits
+      out |= static_cast<uint64_t>(b & 0x7F) << shift;
+      if (!(b & 0x80)) return true;
+    }
+    return false;
+  }
+  bool bytes(std::string_view& out) {
+    uint64_t len = 0;
+    if (!varint(len) || len > d_.size() - pos_) return false;
+    out = d_.substr(pos_, static_cast<size_t>(len));
+    pos_ += static_cast<size_t>(len);
+    return true;
+  }
+  bool skip(size_t n) {
+    if (n > d_.size() - pos_) return false;
+    pos_ += n;
+    return true;
+  }
+
+ private:
+  std::string_view d_;
+  size_t pos_ = 0;
+};
+
+json scalar_to_json(FieldKind kind, uint64_t v) {
+  switch (kind) {
+    case FieldKind::kInt32:
+    case FieldKind::kEnum: return static_cast<int32_t>(static_cast<uint32_t>(v));
+    case FieldKind::kInt64: return static_cast<int64_t>(v);
+    case FieldKind::kUint32: return static_cast<uint32_t>(v);
+    case FieldKind::kUint64: return v;
+    case FieldKind::kSint32: {
+      const auto u = static_cast<uint32_t>(v);
+      return static_cast<int32_t>((u >> 1) ^ (~(u & 1) + 1));
+    }
+    case FieldKind::kSint64: return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1));
+    case FieldKind::kBool: return v != 0;
+    default: return nullptr;
+  }
+}
+
+Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth);
+
+Result<json> decode_len_value(const FieldDesc& f, std::string_view value, int depth) {
+  if (f.kind == FieldKind::kString || f.kind == FieldKind::kBytes) {
+    if (is_valid_utf8(value)) return json(std::string(value));
+    if (f.kind == FieldKind::kString) {
+      return make_error(ErrorCode::kBadProtobuf,
+                        std::string("string field ") + f.name + " is not valid UTF-8");
+    }
+    return json{{"$hex", to_hex(value)}};
+  }
+  return decode(schema::kMessages[f.message], value, depth + 1);
+}
+
+Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth) {
+  if (depth > kMaxDepth) return pb_error(m, "nesting deeper than 32");
+  json out = json::object();
+  Reader r(bytes);
+  while (!r.done()) {
+    uint64_t key = 0;
+    if (!r.varint(key)) return pb_error(m, "truncated field key");
+    const auto number = static_cast<uint32_t>(key >> 3);
+    const auto wire = static_cast<uint32_t>(key & 7);
+    if (number == 0) return pb_error(m, "field number 0");
+    const FieldDesc* f = field_by_number(m, number);
+    if (!f) {  // unknown field: skip by wire type
+      uint64_t ignored = 0;
+      std::string_view sv;
+      bool ok = wire == kVarint ? r.varint(ignored)
+                : wire == kLen  ? r.bytes(sv)
+                : wire == kFixed64 ? r.skip(8)
+                : wire == kFixed32 ? r.skip(4)
+                                   : false;
+      if (!ok) return pb_error(m, "bad or truncated unknown field " + std::to_string(number));
+      continue;
+    }
+    const bool repeated = f->label == Label::kRepeated;
+    auto store = [&](json v) {
+      if (repeated) {
+        out[f->name].push_back(std::move(v));
+      } else {
+        out[f->name] = std::move(v);  // last one wins, as in protobuf
+      }
+    };
+    if (is_varint_kind(f->kind)) {
+      if (wire == kVarint) {
+        uint64_t v = 0;
+        if (!r.varint(v)) return pb_error(m, std::string("truncated varint in ") + f->name);
+        store(scalar_to_json(f->kind, v));
+      } else if (wire == kLen && repeated) {  // packed repeated scalars
+        std::string_view packed;
+        if (!r.bytes(packed)) return pb_error(m, std::string("truncated packed ") + f->name);
+        Reader pr(packed);
+        while (!pr.done()) {
+          uint64_t v = 0;
+          if (!pr.varint(v)) return pb_error(m, std::string("bad packed ") + f->name);
+          store(scalar_to_json(f->kind, v));
+        }
+      } else {
+        return pb_error(m, std::string("wrong wire type ") + std::to_string(wire) +
+                               " for field " + f->name);
+      }
+    } else {
+      if (wire != kLen) {
+        return pb_error(m, std::string("wrong wire type ") + std::to_string(wire) +
+                               " for field " + f->name);
+      }
+      std::string_view value;
+      if (!r.bytes(value)) return pb_error(m, std::string("truncated field ") + f->name);
+      auto v = decode_len_value(*f, value, depth);
+      if (!v) return pb_error(m, v.error().message);
+      store(std::move(v).value());
+    }
+  }
+  for (size_t i = 0; i < m.field_count; ++i) {
+    if (m.fields[i].label == Label::kRequired && !out.contains(m.fields[i].name)) {
+      return pb_error(m, std::string("missing required field ") + m.fields[i].name);
+    }
+  }
+  return out;
+}
+
+// ---- encoding ---------------------------------------------------------------------
+
+void put_varint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+// Reads an integer from JSON: a number, or a decimal string (how Long values may appear).
+bool json_integer(const json& j, int64_t lo, uint64_t hi, bool& negative, uint64_t& mag) {
+  if (j.is_number_unsigned()) {
+    negative = false;
+    mag = j.get<uint64_t>();
+    return mag <= hi;
+  }
+  if (j.is_number_integer()) {
+    const auto v = j.get<int64_t>();
+    if (v < lo || (v > 0 && static_cast<uint64_t>(v) > hi)) return false;
+    negative = v < 0;
+    mag = static_cast<uint64_t>(v);  // two's complement bits for negatives
+    return true;
+  }
+  if (j.is_number_float()) {
+    const double d = j.get<double>();
+    if (d != static_cast<double>(static_cast<int64_t>(d))) return false;
+    return json_integer(json(static_cast<int64_t>(d)), lo, hi, negative, mag);
+  }
+  if (j.is_string()) {
+    const auto& s = j.get_ref<const std::string&>();
+    if (s.empty() || s.size() > 20) return false;
+    size_t i = s[0] == '-' ? 1 : 0;
+    if (i == s.size()) return false;
+    uint64_t acc = 0;
+    for (; i < s.size(); ++i) {
+      if (s[i] < '0' || s[i] > '9') return false;
+      const uint64_t digit = static_cast<uint64_t>(s[i] - '0');
+      if (acc > (std::numeric_limits<uint64_t>::max() - digit) / 10) return false;
+      acc = acc * 10 + digit;
+    }
+    if (s[0] == '-') {
+      if (acc > static_cast<uint64_t>(-(lo + 1)) + 1) return false;
+      return json_integer(json(static_cast<int64_t>(0 - acc)), lo, hi, negative, mag);
+    }
+    return json_integer(json(acc), lo, hi, negative, mag);
+  }
+  return false;
+}
+
+Status encode_value(const MessageDesc& m, const FieldDesc& f, const json& v, std::string& out,
+                    int depth, const JsonToProtobufOptions& opt);
+
+Status encode(const MessageDesc& m, const json& j, std::string& out, int depth,
+              const JsonToProtobufOptions& opt) {
+  if (depth > kMaxDepth) return json_error(m, "nesting deeper than 32");
+  if (!j.is_object()) return json_error(m, "expected an object");
+  if (!opt.ignore_unknown_fields) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      if (!field_by_name(m, it.key())) return json_error(m, "unknown field \"" + it.key() + "\"");
+    }
+  }
+  for (size_t i = 0; i < m.field_count; ++i) {
+    const FieldDesc& f = m.fields[i];
+    auto it = j.find(f.name);
+    if (it == j.end() || it->is_null()) {
+      if (f.label == Label::kRequired) {
+        return json_error(m, std::string("missing required field ") + f.name);
+      }
+      continue;
+    }
+    if (f.label == Label::kRepeated) {
+      if (!it->is_array()) return json_error(m, std::string(f.name) + " must be an array");
+      for (const auto& e : *it) {
+        auto st = encode_value(m, f, e, out, depth, opt);
+        if (!st) return st;
+      }
+    } else {
+      auto st = encode_value(m, f, *it, out, depth, opt);
+      if (!st) return st;
+    }
+  }
+  return ok_status();
+}
+
+Status encode_value(const MessageDesc& m, const FieldDesc& f, const json& v, std::string& out,
+                    int depth, const JsonToProtobufOptions& opt) {
+  const auto bad = [&](const char* want) {
+    return json_error(m, std::string(f.name) + " must be " + want);
+  };
+  if (is_varint_kind(f.kind)) {
+    put_varint(out, (static_cast<uint64_t>(f.number) << 3) | kVarint);
+    bool neg = false;
+    uint64_t mag = 0;
+    switch (f.kind) {
+      case FieldKind::kBool:
+        if (v.is_boolean()) {
+          put_varint(out, v.get<bool>() ? 1 : 0);
+        } else if (v.is_number_integer() && (v.get<int64_t>() == 0 || v.get<int64_t>() == 1)) {
+          put_varint(out, static_cast<uint64_t>(v.get<int64_t>()));
+        } else {
+          return bad("a boolean");
+        }
+        return ok_status();
+      case FieldKind::kInt32:
+      case FieldKind::kEnum:
+        if (!json_integer(v, INT32_MIN, INT32_MAX, neg, mag)) return bad("a 32-bit integer");
+        put_varint(out, mag);  // negatives sign-extended to 64 bits, as protobuf does
+        return ok_status();
+      case FieldKind::kInt64:
+        if (!json_integer(v, INT64_MIN, INT64_MAX, neg, mag)) return bad("a 64-bit integer");
+        put_varint(out, mag);
+        return ok_status();
+      case FieldKind::kUint32:
+        if (!json_integer(v, 0, UINT32_MAX, neg, mag)) return bad("an unsigned 32-bit integer");
+        put_varint(out, mag);
+        return ok_status();
+      case FieldKind::kUint64:
+        if (!json_integer(v, 0, UINT64_MAX, neg, mag)) return bad("an unsigned 64-bit integer");
+        put_varint(out, mag);
+        return ok_status();
+      case FieldKind::kSint32: {
+        if (!json_integer(v, INT32_MIN, INT32_MAX, neg, mag)) return bad("a 32-bit integer");
+        const auto s = static_cast<int32_t>(static_cast<int64_t>(mag));
+        put_varint(out, static_cast<uint32_t>((static_cast<uint32_t>(s) << 1) ^
+                                              static_cast<uint32_t>(s >> 31)));
+        return ok_status();
+      }
+      case FieldKind::kSint64: {
+        if (!json_integer(v, INT64_MIN, INT64_MAX, neg, mag)) return bad("a 64-bit integer");
+        const auto s = static_cast<int64_t>(mag);
+        put_varint(out, (static_cast<uint64_t>(s) << 1) ^ static_cast<uint64_t>(s >> 63));
+        return ok_status();
+      }
+      default: break;
+    }
+    return bad("a number");
+  }
+  put_varint(out, (static_cast<uint64_t>(f.number) << 3) | kLen);
+  std::string value;
+  if (f.kind == FieldKind::kMessage) {
+    auto st = encode(schema::kMessages[f.message], v, value, depth + 1, opt);
+    if (!st) return st;
+  } else if (v.is_string()) {
+    value = v.get<std::string>();  // nlohmann validates UTF-8 when parsing
+  } else if (f.kind == FieldKind::kBytes && v.is_object() && v.size() == 1 &&
+             v.contains("$hex") && v["$hex"].is_string()) {
+    if (!from_hex(v["$hex"].get_ref<const std::string&>(), value)) return bad("valid hex");
+  } else {
+    return bad("a string");
+  }
+  put_varint(out, value.size());
+  out.append(value);
+  return ok_status();
+}
+
+}  // namespace
+
+Result<json> protobuf_to_json(const MessageDesc& desc, std::string_view bytes) {
+  return decode(desc, bytes, 0);
+}
+
+Result<std::string> json_to_protobuf(const MessageDesc& desc, const json& j,
+                                     const JsonToProtobufOptions& options) {
+  std::string out;
+  auto st = encode(desc, j, out, 0, options);
+  if (!st) return st.error();
+  return out;
+}
+
+}  // namespace parley::codec
+
+namespace parley::codec::schema {
+
+const MessageDesc* find_message(std::string_view name) {
+  for (size_t i = 0; i < kMessageCount; ++i)
+    if (name == kMessages[i].name) return &kMessages[i];
+  return nullptr;
+}
+
+}  // namespace parley::codec::schema

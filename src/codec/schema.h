@@ -1,0 +1,37 @@
+// The field table of every protocol message, generated from proto/*.proto at build time
+// (tools/gen_schema_table.py). Used where protobuf-lite has no reflection: the JSON form
+// of payloads for comet and tools/rmtp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace parley::codec::schema {
+
+enum class FieldKind : uint8_t {
+  kInt32, kInt64, kUint32, kUint64, kSint32, kSint64, kBool, kEnum, kString, kBytes, kMessage,
+};
+enum class Label : uint8_t { kOptional, kRequired, kRepeated };
+
+struct FieldDesc {
+  uint32_t number;
+  const char* name;
+  FieldKind kind;
+  Label label;
+  int message;  // index into kMessages for kMessage fields, else -1
+};
+
+struct MessageDesc {
+  const char* name;
+  const FieldDesc* fields;  // sorted by number
+  size_t field_count;
+};
+
+extern const MessageDesc kMessages[];
+extern const size_t kMessageCount;
+
+// The message named `name` ("UpStreamMessage"), or nullptr.
+const MessageDesc* find_message(std::string_view name);
+
+}  // namespace parley::codec::schema
