@@ -1,0 +1,70 @@
+// The WASM build decodes every golden frame exactly as the native build does (tools/rmtp),
+// and as the fixture says; encode round-trips; bad input is an error value, never a throw.
+// Runs for each flavour built (release, debug).
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert');
+const fs = require('fs');
+const path = require('path');
+const zlib = require('zlib');
+const { execFileSync } = require('child_process');
+const { parseGoldenFrames, hexToBytes, bytesToHex } = require('../lib/golden_fixtures.cjs');
+const { loadParleyWasm, wasmDir, ROOT } = require('../lib/load_wasm.cjs');
+
+const RMTP = path.join(ROOT, 'build', 'native-debug', 'tools', 'rmtp');
+const frames = parseGoldenFrames();
+
+function nativeDecode(frame) {
+  const args = ['decode', '--from', frame.from];
+  if (frame.ackTopic) args.push('--ack-topic', frame.ackTopic);
+  args.push(frame.hex);
+  return JSON.parse(execFileSync(RMTP, args, { encoding: 'utf8' }));
+}
+
+for (const flavour of ['release', 'debug']) {
+  if (!fs.existsSync(path.join(wasmDir(flavour), 'parley.wasm'))) {
+    test(`wasm ${flavour} is built`, () => assert.fail(`build/wasm-${flavour} missing`));
+    continue;
+  }
+  test(`wasm ${flavour}: golden frames decode as natively and re-encode byte-identically`, async () => {
+    const M = await loadParleyWasm(flavour);
+    let count = 0;
+    for (const f of frames) {
+      const out = JSON.parse(M._decodeFrame(f.from, hexToBytes(f.hex), f.ackTopic));
+      assert.deepStrictEqual(out, nativeDecode(f), `${f.name}: wasm != native`);
+      assert.deepStrictEqual(out, f.json, `${f.name}: wasm != fixture`);
+      const bytes = M._encodeFrame(f.from, JSON.stringify(out));
+      assert.ok(bytes instanceof Uint8Array, `${f.name}: encode failed: ${bytes}`);
+      assert.strictEqual(bytesToHex(bytes), f.hex, `${f.name}: re-encode differs`);
+      count++;
+    }
+    console.log(`# wasm ${flavour}: ${count} golden frames identical to native`);
+  });
+
+  test(`wasm ${flavour}: truncated and garbage input gives error values`, async () => {
+    const M = await loadParleyWasm(flavour);
+    let errors = 0;
+    for (const f of frames) {
+      const b = hexToBytes(f.hex);
+      for (let cut = 0; cut < Math.min(b.length, 12); cut++) {
+        const out = JSON.parse(M._decodeFrame(f.from, b.slice(0, cut), f.ackTopic));
+        if (out.error) errors++;
+      }
+    }
+    assert.ok(errors > frames.length, 'cuts inside headers must fail');
+    const bad = JSON.parse(M._decodeFrame('client', Uint8Array.from([0x10, 0, 0]), ''));
+    assert.match(bad.error, /not sent by a client/);
+    assert.strictEqual(bad.code, 36003);
+    assert.ok(JSON.parse(M._encodeFrame('server', '{"type":"NOPE"}')).error);
+    assert.ok(JSON.parse(M._encodeFrame('server', 'not json')).error);
+  });
+}
+
+test('wasm release size', () => {
+  const dir = wasmDir('release');
+  const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join(dir, f)), { level: 9 }).length;
+  const wasm = gz('parley.wasm');
+  const js = gz('parley.js');
+  console.log(`# parley.wasm ${wasm} bytes gzipped, parley.js ${js} bytes gzipped`);
+  assert.ok(wasm > 0 && js > 0);
+});
