@@ -50,6 +50,7 @@ constexpr Entry kTable[] = {
     {kRemoveBlacklist, "RemoveFromBlackListInput", nullptr},
     {kQueryBlacklist, "QueryBlackListInput", "QueryBlackListOutput"},
     {kBlacklistStatus, "BlackListStatusInput", nullptr},
+    {kMarkRead, "SessionMsgReadInput", "SessionMsgReadOutput"},
 };
 
 const Entry* find(std::string_view topic) {

@@ -48,6 +48,10 @@ inline constexpr std::string_view kAddBlacklist = "addBlack";
 inline constexpr std::string_view kRemoveBlacklist = "rmBlack";
 inline constexpr std::string_view kQueryBlacklist = "qryBlack";
 inline constexpr std::string_view kBlacklistStatus = "blackStat";
+// Marks a conversation read up to a time (SessionMsgReadInput). In the official enum but
+// never sent by the official web client; Parley's SDK uses it so the server-kept unread
+// count follows clearUnreadCount without sending a read receipt to the peer.
+inline constexpr std::string_view kMarkRead = "updRRTime";
 
 // server -> client PUBLISH
 inline constexpr std::string_view kNotify = "s_ntf";

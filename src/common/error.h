@@ -1,6 +1,7 @@
 // One error model for the whole core (STYLE.md 4). Values are the RongCloud error codes
 // where one exists, so they pass to the JS `ErrorCode` unchanged; Parley's own codes for
-// local failures (bad bytes, bad JSON) live in the 36xxx block, unused by RongCloud.
+// local failures (bad bytes, bad JSON) live in the 47xxx block, which RongCloud's tables
+// leave free (its 36xxx block is chatroom errors).
 #pragma once
 
 #include <string>
@@ -20,15 +21,15 @@ enum class ErrorCode : int {
   kNotSupport = 39002,
 
   // Parley-local: bytes or text that could not be decoded.
-  kTruncated = 36001,            // input ended inside a field
-  kTrailingBytes = 36002,        // bytes left after a complete frame
-  kBadFrameType = 36003,         // header names a frame this direction never carries
-  kBadString = 36004,            // a UTF string that is not (CESU-8 tolerant) UTF-8
-  kOversized = 36005,            // frame or field larger than the configured maximum
-  kBadProtobuf = 36006,          // payload is not valid for the topic's message type
-  kBadJson = 36007,              // JSON form malformed or of the wrong shape
-  kUnknownTopic = 36008,         // no payload type is known for the topic
-  kBadFrame = 36009,             // structurally complete but inconsistent frame
+  kTruncated = 47001,            // input ended inside a field
+  kTrailingBytes = 47002,        // bytes left after a complete frame
+  kBadFrameType = 47003,         // header names a frame this direction never carries
+  kBadString = 47004,            // a UTF string that is not (CESU-8 tolerant) UTF-8
+  kOversized = 47005,            // frame or field larger than the configured maximum
+  kBadProtobuf = 47006,          // payload is not valid for the topic's message type
+  kBadJson = 47007,              // JSON form malformed or of the wrong shape
+  kUnknownTopic = 47008,         // no payload type is known for the topic
+  kBadFrame = 47009,             // structurally complete but inconsistent frame
 };
 
 struct Error {
