@@ -49,7 +49,8 @@ constexpr Entry kTable[] = {
     {kAddBlacklist, "Add2BlackListInput", nullptr},
     {kRemoveBlacklist, "RemoveFromBlackListInput", nullptr},
     {kQueryBlacklist, "QueryBlackListInput", "QueryBlackListOutput"},
-    {kBlacklistStatus, "BlackListStatusInput", nullptr},
+    // Status answer: the list holds the userId when it is blacklisted, else it is empty.
+    {kBlacklistStatus, "BlackListStatusInput", "QueryBlackListOutput"},
     {kMarkRead, "SessionMsgReadInput", "SessionMsgReadOutput"},
 };
 

@@ -1,0 +1,1021 @@
+#include "session/session.h"
+
+#include <algorithm>
+
+#include "codec/comet.h"
+#include "codec/topics.h"
+#include "rongcloud.pb.h"
+
+namespace parley::session {
+
+using nlohmann::json;
+namespace topics = codec::topics;
+
+namespace {
+
+constexpr size_t kMaxRateEntries = 32;
+
+std::string encode_uri_component(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+        std::string_view("-_.!~*'()").find(static_cast<char>(c)) != std::string_view::npos) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 0xF]);
+    }
+  }
+  return out;
+}
+
+int64_t min_deadline(int64_t a, int64_t b) {
+  if (a < 0) return b;
+  if (b < 0) return a;
+  return std::min(a, b);
+}
+
+bool is_refusal_final(uint8_t connack_status) {
+  // Token, authorization, app and user refusals do not heal by retrying.
+  switch (connack_status) {
+    case 2: case 4: case 5: case 8: case 9: case 10: return true;
+    default: return false;
+  }
+}
+
+}  // namespace
+
+ErrorCode connack_error(uint8_t status) {
+  switch (status) {
+    case 1: return static_cast<ErrorCode>(31001);
+    case 2: return static_cast<ErrorCode>(31002);
+    case 3: return static_cast<ErrorCode>(31003);
+    case 4: return ErrorCode::kTokenIncorrect;
+    case 5: return static_cast<ErrorCode>(31005);
+    case 6: return static_cast<ErrorCode>(31006);
+    case 7: return static_cast<ErrorCode>(31007);
+    case 8: return static_cast<ErrorCode>(31008);
+    case 9: return static_cast<ErrorCode>(31009);
+    case 10: return static_cast<ErrorCode>(31020);  // TOKEN_EXPIRE (v4 number)
+    default: return static_cast<ErrorCode>(31003);
+  }
+}
+
+Session::Session(SessionConfig config, uint64_t seed)
+    : config_(std::move(config)), rng_(seed), seen_(config_.dedupe_capacity) {}
+
+// ---- small helpers --------------------------------------------------------------------
+
+void Session::emit(Actions& out, const std::string& type, json data) {
+  out.push_back(EmitEvent{type, std::move(data)});
+}
+
+void Session::result(Actions& out, int64_t callback, ErrorCode code, json data) {
+  result_code(out, callback, static_cast<int>(code), std::move(data));
+}
+
+void Session::result_code(Actions& out, int64_t callback, int code, json data) {
+  if (callback == 0) return;
+  emit(out, "result", json{{"id", callback}, {"code", code}, {"data", std::move(data)}});
+}
+
+void Session::set_status(Actions& out, ConnectionStatus s) {
+  status_ = s;
+  emit(out, "status", json{{"status", static_cast<int>(s)}});
+}
+
+void Session::finish(Actions& out) {
+  const int64_t d = next_deadline();
+  if (d != last_deadline_) {
+    last_deadline_ = d;
+    out.push_back(SetTimer{d});
+  }
+}
+
+std::string Session::key(const std::string& name) const {
+  return "parley/" + config_.app_key + "/" + user_id_ + "/" + name;
+}
+
+void Session::persist(Actions& out, const std::string& name, const std::string& value) {
+  if (user_id_.empty()) return;
+  out.push_back(PersistValue{key(name), value, false});
+}
+
+void Session::persist_sync(Actions& out) {
+  persist(out, "sync", json{{"inbox", inbox_time_}, {"outbox", outbox_time_}}.dump());
+}
+
+void Session::persist_seen(Actions& out) { persist(out, "seen", seen_.to_json().dump()); }
+
+void Session::persist_outbox(Actions& out) {
+  json list = json::array();
+  for (const auto& e : outbox_) list.push_back(e.to_json());
+  persist(out, "outbox", list.dump());
+}
+
+void Session::persist_conversation(Actions& out, int type, const std::string& target) {
+  if (user_id_.empty()) return;
+  const std::string name = "conv/" + std::to_string(type) + "/" + target;
+  if (const auto* c = conversations_.find(type, target)) {
+    persist(out, name, c->to_json().dump());
+  } else {
+    out.push_back(PersistValue{key(name), "", true});
+  }
+}
+
+int64_t Session::server_now(int64_t now) const {
+  return connected_time_ ? now - local_connect_time_ + connected_time_ : now;
+}
+
+Actions Session::restore(const std::map<std::string, std::string>& persisted) {
+  persisted_ = persisted;
+  return {};
+}
+
+void Session::load_user_state(const std::string& user) {
+  if (loaded_user_ == user) return;
+  loaded_user_ = user;
+  inbox_time_ = outbox_time_ = 0;
+  seen_.clear();
+  outbox_.clear();
+  conversations_.clear();
+  const std::string prefix = "parley/" + config_.app_key + "/" + user + "/";
+  for (const auto& [k, v] : persisted_) {
+    if (k.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string name = k.substr(prefix.size());
+    json j = json::parse(v, nullptr, false);
+    if (j.is_discarded()) continue;  // a damaged key is skipped, not fatal
+    if (name == "sync" && j.is_object()) {
+      inbox_time_ = j.value("inbox", int64_t{0});
+      outbox_time_ = j.value("outbox", int64_t{0});
+    } else if (name == "seen") {
+      seen_.load(j);
+    } else if (name == "outbox" && j.is_array()) {
+      for (const auto& e : j)
+        if (auto entry = OutboxEntry::from_json(e)) outbox_.push_back(*entry);
+    } else if (name.compare(0, 5, "conv/") == 0) {
+      if (auto c = store::Conversation::from_json(j)) conversations_.load(*c);
+    }
+  }
+}
+
+// ---- the command entry point ------------------------------------------------------------
+//
+// Commands ({"cmd": name, "id": callback id, ...}):
+//   connect {token, hosts[], secure?, transport?: "websocket"|"comet"}
+//   reconnect {auto?, rate?: [ms...]}      disconnect      logout
+//   sendMessage {conversationType, targetId, objectName, content, isMentioned?,
+//                disableNotification?, pushContent?, pushData?, isPersited?, isCounted?}
+//   resendMessage {messageId}
+//   queries (answered by the server): getHistory, getConversationListRemote,
+//     removeConversation, deleteMessages, clearHistory, setConversationStatus,
+//     clearUnreadCount, joinChatroom, quitChatroom, getChatroomInfo,
+//     getChatroomHistory, addToBlacklist, removeFromBlacklist, getBlacklist,
+//     getBlacklistStatus
+//   local: getConversationList, getConversation, getTotalUnreadCount, getUnreadCount,
+//     saveDraft, getDraft, clearDraft, getCurrentUserId, getStatus, getOutbox
+//   network: online, visible
+Actions Session::command(int64_t now, const json& cmd) {
+  Actions out;
+  if (!cmd.is_object() || !cmd.contains("cmd") || !cmd["cmd"].is_string()) {
+    emit(out, "log", json{{"level", "error"}, {"message", "command without \"cmd\""}});
+    finish(out);
+    return out;
+  }
+  const std::string name = cmd["cmd"].get<std::string>();
+  const int64_t id = cmd.contains("id") && cmd["id"].is_number_integer() ? cmd["id"].get<int64_t>() : 0;
+  if (name == "connect") {
+    cmd_connect(out, now, cmd);
+  } else if (name == "reconnect") {
+    cmd_reconnect(out, now, cmd);
+  } else if (name == "disconnect" || name == "logout") {
+    cmd_disconnect(out, now, name == "logout", id);
+  } else if (name == "sendMessage") {
+    cmd_send(out, now, cmd);
+  } else if (name == "resendMessage") {
+    cmd_resend(out, now, cmd);
+  } else if (name == "online") {
+    auto more = on_network_online(now);
+    out.insert(out.end(), more.begin(), more.end());
+  } else if (name == "visible") {
+    auto more = on_visible(now);
+    out.insert(out.end(), more.begin(), more.end());
+  } else if (!cmd_local(out, now, name, cmd)) {
+    cmd_query(out, now, name, cmd);
+  }
+  finish(out);
+  return out;
+}
+
+// ---- connecting -------------------------------------------------------------------------
+
+std::string Session::connect_url(const std::string& host, TransportKind kind,
+                                 const std::string& pid) const {
+  std::string scheme = kind == TransportKind::kWebSocket ? (secure_ ? "wss://" : "ws://")
+                                                         : (secure_ ? "https://" : "http://");
+  return scheme + host + "/websocket?appId=" + encode_uri_component(config_.app_key) +
+         "&token=" + encode_uri_component(token_) + "&sdkVer=" + config_.sdk_version +
+         "&pid=" + pid + "&apiVer=normal";
+}
+
+void Session::cmd_connect(Actions& out, int64_t now, const json& cmd) {
+  const int64_t id = cmd.value("id", int64_t{0});
+  const json token = cmd.value("token", json());
+  if (!token.is_string() || token.get<std::string>().empty()) {
+    result(out, id, ErrorCode::kTokenIncorrect, json{{"message", "token must be a non-empty string"}});
+    return;
+  }
+  std::vector<std::string> hosts;
+  if (cmd.contains("hosts") && cmd["hosts"].is_array()) {
+    for (const auto& h : cmd["hosts"])
+      if (h.is_string() && !h.get<std::string>().empty() &&
+          std::find(hosts.begin(), hosts.end(), h.get<std::string>()) == hosts.end())
+        hosts.push_back(h.get<std::string>());
+  }
+  if (hosts.empty()) {
+    result(out, id, ErrorCode::kSocketNotCreated, json{{"message", "no server host to connect to"}});
+    return;
+  }
+  // A new connect replaces whatever was going on (the app may switch users).
+  if (live_conn_ || !attempt_conns_.empty()) {
+    if (live_conn_) out.push_back(CloseTransport{live_conn_});
+    link_lost(out, now, false);
+    close_attempt(out);
+  }
+  if (connect_callback_) result(out, connect_callback_, ErrorCode::kNetUnavailable, json{{"message", "superseded by a new connect"}});
+  token_ = token.get<std::string>();
+  hosts_ = std::move(hosts);
+  secure_ = cmd.value("secure", false);
+  transport_ = cmd.value("transport", std::string("websocket")) == "comet" ? TransportKind::kComet
+                                                                          : TransportKind::kWebSocket;
+  comet_pid_ = std::to_string(1000000000000ull + rng_.uniform(8999999999999ull)) + "." +
+               std::to_string(rng_.uniform(9999));
+  connect_callback_ = id;
+  reconnect_allowed_ = true;
+  reconnect_mode_ = ReconnectMode::kAuto;
+  reconnect_rate_.clear();
+  reconnect_attempt_ = 0;
+  reconnect_at_ = -1;
+  start_attempt(out, now);
+}
+
+void Session::cmd_reconnect(Actions& out, int64_t now, const json& cmd) {
+  const int64_t id = cmd.value("id", int64_t{0});
+  if (token_.empty() || hosts_.empty()) {
+    result_code(out, id, 33001, json{{"message", "connect first: no token to reconnect with"}});
+    return;
+  }
+  if (status_ == ConnectionStatus::kConnected) {
+    result(out, id, ErrorCode::kOk, json{{"userId", user_id_}});
+    return;
+  }
+  reconnect_rate_.clear();
+  if (cmd.contains("rate") && cmd["rate"].is_array()) {
+    for (const auto& d : cmd["rate"])
+      if (d.is_number() && reconnect_rate_.size() < kMaxRateEntries)
+        reconnect_rate_.push_back(std::max<int64_t>(0, d.get<int64_t>()));
+  }
+  const bool automatic = cmd.value("auto", false);
+  reconnect_mode_ = !reconnect_rate_.empty() ? ReconnectMode::kRate
+                    : automatic              ? ReconnectMode::kAuto
+                                             : ReconnectMode::kOnce;
+  reconnect_allowed_ = true;
+  reconnect_attempt_ = 0;
+  if (connect_callback_ && connect_callback_ != id)
+    result(out, connect_callback_, ErrorCode::kNetUnavailable, json{{"message", "superseded by reconnect"}});
+  connect_callback_ = id;
+  if (!attempt_conns_.empty()) return;  // an attempt is already running; it answers
+  if (reconnect_mode_ == ReconnectMode::kRate) {
+    reconnect_at_ = now + reconnect_rate_[0];
+    reconnect_attempt_ = 1;
+    set_status(out, ConnectionStatus::kConnecting);
+  } else {
+    reconnect_at_ = -1;
+    start_attempt(out, now);
+  }
+}
+
+void Session::cmd_disconnect(Actions& out, int64_t now, bool logout, int64_t callback) {
+  reconnect_allowed_ = false;
+  reconnect_at_ = -1;
+  const bool was_active = live_conn_ || !attempt_conns_.empty();
+  if (live_conn_) out.push_back(CloseTransport{live_conn_});
+  link_lost(out, now, false);
+  close_attempt(out);
+  if (connect_callback_) {
+    result(out, connect_callback_, ErrorCode::kNetUnavailable, json{{"message", "disconnected by the app"}});
+    connect_callback_ = 0;
+  }
+  if (was_active || status_ != ConnectionStatus::kDisconnected) set_status(out, ConnectionStatus::kDisconnected);
+  if (logout) {
+    // Logging out forgets the token; the persisted per-user state stays for next login.
+    token_.clear();
+    hosts_.clear();
+  }
+  result(out, callback, ErrorCode::kOk);
+}
+
+void Session::start_attempt(Actions& out, int64_t now) {
+  close_attempt(out);
+  if (status_ != ConnectionStatus::kConnecting) set_status(out, ConnectionStatus::kConnecting);
+  for (const auto& host : hosts_) {
+    const uint32_t conn = ++next_conn_;
+    attempt_conns_.insert(conn);
+    out.push_back(OpenTransport{conn, transport_, host,
+                                connect_url(host, transport_,
+                                            transport_ == TransportKind::kComet ? comet_pid_ : "undefined")});
+  }
+  attempt_deadline_ = now + config_.connack_timeout_ms;
+}
+
+void Session::close_attempt(Actions& out) {
+  for (uint32_t c : attempt_conns_) out.push_back(CloseTransport{c});
+  attempt_conns_.clear();
+  attempt_deadline_ = -1;
+}
+
+void Session::attempt_failed(Actions& out, int64_t now, ErrorCode code) {
+  close_attempt(out);
+  if (connect_callback_ && (!ever_connected_ || reconnect_mode_ == ReconnectMode::kOnce ||
+                            !reconnect_allowed_)) {
+    // An app-initiated connect (or a one-shot reconnect) reports its outcome.
+    result(out, connect_callback_, code);
+    connect_callback_ = 0;
+    if (!ever_connected_ || reconnect_mode_ == ReconnectMode::kOnce) {
+      set_status(out, code == ErrorCode::kTokenIncorrect || static_cast<int>(code) / 100 == 310
+                          ? ConnectionStatus::kDisconnected
+                          : ConnectionStatus::kNetworkUnavailable);
+      reconnect_allowed_ = ever_connected_ && reconnect_mode_ != ReconnectMode::kOnce;
+      return;
+    }
+  }
+  if (!reconnect_allowed_) {
+    set_status(out, ConnectionStatus::kDisconnected);
+    return;
+  }
+  set_status(out, ConnectionStatus::kWebsocketUnavailable);
+  schedule_reconnect(out, now);
+}
+
+void Session::schedule_reconnect(Actions& out, int64_t now) {
+  if (!reconnect_allowed_) return;
+  int64_t delay = 0;
+  switch (reconnect_mode_) {
+    case ReconnectMode::kRate:
+      if (reconnect_attempt_ >= reconnect_rate_.size()) {
+        reconnect_at_ = -1;
+        reconnect_allowed_ = false;
+        set_status(out, ConnectionStatus::kNetworkUnavailable);
+        if (connect_callback_) {
+          result(out, connect_callback_, ErrorCode::kNetUnavailable);
+          connect_callback_ = 0;
+        }
+        return;
+      }
+      delay = reconnect_rate_[reconnect_attempt_];
+      break;
+    case ReconnectMode::kAuto: {
+      const int shift = static_cast<int>(std::min<size_t>(reconnect_attempt_, 20));
+      const int64_t ceiling = std::min(config_.backoff_cap_ms, config_.backoff_base_ms << shift);
+      delay = static_cast<int64_t>(rng_.uniform(static_cast<uint64_t>(ceiling)));
+      break;
+    }
+    case ReconnectMode::kOnce:
+    case ReconnectMode::kNone:
+      reconnect_at_ = -1;
+      set_status(out, ConnectionStatus::kNetworkUnavailable);
+      return;
+  }
+  ++reconnect_attempt_;
+  reconnect_at_ = now + delay;
+  if (status_ != ConnectionStatus::kConnecting && status_ != ConnectionStatus::kWebsocketUnavailable)
+    set_status(out, ConnectionStatus::kConnecting);
+}
+
+void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::ConnAck& ack) {
+  if (ack.status != 0) {
+    emit(out, "log", json{{"level", "warn"}, {"message", "CONNACK refused"}, {"status", ack.status}});
+    if (ack.status == 6) {  // redirect: the host should re-run navigation
+      emit(out, "status", json{{"status", static_cast<int>(ConnectionStatus::kRedirect)}});
+    }
+    if (is_refusal_final(ack.status)) reconnect_allowed_ = reconnect_allowed_ && !ever_connected_;
+    if (is_refusal_final(ack.status) && ever_connected_) {
+      close_attempt(out);
+      reconnect_allowed_ = false;
+      reconnect_at_ = -1;
+      if (connect_callback_) {
+        result(out, connect_callback_, connack_error(ack.status));
+        connect_callback_ = 0;
+      }
+      set_status(out, ConnectionStatus::kDisconnected);
+      return;
+    }
+    attempt_failed(out, now, connack_error(ack.status));
+    return;
+  }
+  // The first accepted CONNACK wins the race; the others are closed.
+  attempt_conns_.erase(conn);
+  close_attempt(out);
+  live_conn_ = conn;
+  live_kind_ = transport_;
+  user_id_ = ack.user_id;
+  load_user_state(user_id_);
+  connected_time_ = static_cast<int64_t>(ack.timestamp_ms);
+  local_connect_time_ = now;
+  reconnect_attempt_ = 0;
+  reconnect_at_ = -1;
+  reconnect_mode_ = ReconnectMode::kAuto;
+  reconnect_allowed_ = true;
+  ping_misses_ = 0;
+  set_status(out, ConnectionStatus::kConnected);
+  if (connect_callback_) {
+    result(out, connect_callback_, ErrorCode::kOk, json{{"userId", user_id_}});
+    connect_callback_ = 0;
+  }
+  if (live_kind_ == TransportKind::kWebSocket) send_ping(out, now, config_.ping_timeout_ms);
+  const bool first = !ever_connected_;
+  ever_connected_ = true;
+  if (first) {
+    pb::SessionReq req;
+    req.set_time(0);
+    send_request(out, now, false, topics::kPullSessionStates, user_id_, req.SerializeAsString(),
+                 Pending{RequestKind::kQuery, 0, "", "pullSeAtts", nullptr, 0, 0});
+  }
+  pull(out, now);
+  // Server-side unread counts and latest messages win over what we counted locally.
+  {
+    pb::RelationQryInput req;
+    req.set_type(pb::PERSON);
+    req.set_count(300);
+    req.set_starttime(0);
+    req.set_order(0);
+    send_request(out, now, false, topics::kQueryConversations, user_id_, req.SerializeAsString(),
+                 Pending{RequestKind::kQuery, 0, "", "syncConversations", nullptr, 0, 0});
+  }
+  for (const auto& room : chatrooms_) {
+    pb::ChrmInput req;
+    req.set_nothing(1);
+    send_request(out, now, false, topics::kRejoinChatroom, room, req.SerializeAsString(),
+                 Pending{RequestKind::kQuery, 0, "", "rejoinChatroom", json{{"chatroomId", room}}, 0, 0});
+  }
+  for (auto& e : outbox_) e.in_flight = 0;
+  pump_outbox(out, now);
+}
+
+void Session::link_lost(Actions& out, int64_t now, bool reconnect) {
+  if (!live_conn_) return;
+  live_conn_ = 0;
+  next_ping_at_ = pong_deadline_ = -1;
+  ping_misses_ = 0;
+  pull_in_flight_ = false;
+  next_pull_at_ = -1;
+  sync_copies_.clear();
+  // Messages waiting for a PUBACK stay in the outbox (SENDING): they go again, with the
+  // same clientUniqueId, on the next connection. Queries cannot be answered any more.
+  for (auto& e : outbox_) e.in_flight = 0;
+  fail_pending_queries(out, ErrorCode::kNetUnavailable);
+  if (reconnect && reconnect_allowed_) {
+    reconnect_mode_ = ReconnectMode::kAuto;
+    reconnect_attempt_ = 0;
+    set_status(out, ConnectionStatus::kConnecting);
+    schedule_reconnect(out, now);
+  }
+}
+
+void Session::fail_pending_queries(Actions& out, ErrorCode code) {
+  for (auto& [id, p] : pending_) {
+    if (p.kind == RequestKind::kQuery) result(out, p.callback, code);
+  }
+  pending_.clear();
+}
+
+// ---- transport inputs -------------------------------------------------------------------
+
+Actions Session::on_transport_open(int64_t /*now*/, uint32_t /*conn*/) {
+  // The client sends nothing before CONNACK (PROTOCOL.md §2.3): nothing to do.
+  return {};
+}
+
+Actions Session::on_bytes(int64_t now, uint32_t conn, const std::string& bytes) {
+  Actions out;
+  if (conn != live_conn_ && !attempt_conns_.count(conn)) {
+    finish(out);
+    return out;  // a stale transport
+  }
+  auto frame = codec::decode_server_frame(bytes);
+  if (!frame) {
+    emit(out, "log", json{{"level", "error"}, {"message", "undecodable frame from server: " + frame.error().message},
+                          {"code", static_cast<int>(frame.error().code)}});
+  } else if (attempt_conns_.count(conn)) {
+    if (auto* ack = std::get_if<codec::ConnAck>(&frame.value())) {
+      on_connack(out, now, conn, *ack);
+    } else {
+      emit(out, "log", json{{"level", "warn"}, {"message", "frame before CONNACK ignored"}});
+    }
+  } else {
+    on_server_frame(out, now, frame.value());
+  }
+  finish(out);
+  return out;
+}
+
+Actions Session::on_comet(int64_t now, uint32_t conn, const std::string& body) {
+  Actions out;
+  if (conn != live_conn_ && !attempt_conns_.count(conn)) {
+    finish(out);
+    return out;
+  }
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded()) {
+    emit(out, "log", json{{"level", "error"}, {"message", "comet body is not JSON"}});
+    finish(out);
+    return out;
+  }
+  if (attempt_conns_.count(conn)) {
+    auto frame = codec::decode_comet_response(j);
+    if (frame && std::holds_alternative<codec::ConnAck>(frame.value())) {
+      on_connack(out, now, conn, std::get<codec::ConnAck>(frame.value()));
+    } else {
+      emit(out, "log", json{{"level", "error"}, {"message", "bad comet connect answer"}});
+    }
+    finish(out);
+    return out;
+  }
+  const json items = j.is_array() ? j : json::array();
+  for (const auto& item : items) {
+    // A QUERYACK's payload type comes from the pending request's topic.
+    std::string ack_topic;
+    if (item.is_object() && item.contains("messageId") && item["messageId"].is_number_unsigned()) {
+      auto it = pending_.find(static_cast<uint16_t>(item["messageId"].get<uint64_t>()));
+      if (it != pending_.end()) ack_topic = it->second.topic;
+    }
+    auto frame = codec::decode_comet_response(item, ack_topic);
+    if (!frame) {
+      emit(out, "log", json{{"level", "error"}, {"message", "bad comet frame: " + frame.error().message}});
+      continue;
+    }
+    on_server_frame(out, now, frame.value());
+  }
+  finish(out);
+  return out;
+}
+
+Actions Session::on_transport_closed(int64_t now, uint32_t conn) {
+  Actions out;
+  if (attempt_conns_.erase(conn)) {
+    if (attempt_conns_.empty()) {
+      attempt_failed(out, now, ever_connected_ ? ErrorCode::kNetUnavailable : ErrorCode::kNetUnavailable);
+    }
+  } else if (conn == live_conn_) {
+    link_lost(out, now, true);
+  }
+  finish(out);
+  return out;
+}
+
+Actions Session::on_timer(int64_t now) {
+  Actions out;
+  if (attempt_deadline_ >= 0 && now >= attempt_deadline_) {
+    attempt_failed(out, now, static_cast<ErrorCode>(31000));  // RC_CONN_ACK_TIMEOUT
+  }
+  if (reconnect_at_ >= 0 && now >= reconnect_at_ && attempt_conns_.empty() && !live_conn_) {
+    reconnect_at_ = -1;
+    start_attempt(out, now);
+  }
+  if (live_conn_) {
+    if (pong_deadline_ >= 0 && now >= pong_deadline_) {
+      pong_deadline_ = -1;
+      if (++ping_misses_ >= config_.ping_max_misses) {
+        emit(out, "log", json{{"level", "warn"}, {"message", "no pong: link declared dead"}});
+        out.push_back(CloseTransport{live_conn_});
+        link_lost(out, now, true);
+      } else {
+        send_ping(out, now, config_.ping_timeout_ms);  // re-ping at once, as the official client
+      }
+    } else if (next_ping_at_ >= 0 && now >= next_ping_at_) {
+      send_ping(out, now, config_.ping_timeout_ms);
+    }
+  }
+  // Request timeouts.
+  std::vector<uint16_t> expired;
+  for (const auto& [id, p] : pending_)
+    if (p.deadline >= 0 && now >= p.deadline) expired.push_back(id);
+  for (uint16_t id : expired) {
+    Pending p = pending_[id];
+    pending_.erase(id);
+    if (p.kind == RequestKind::kSend) {
+      // Unanswered: go again (the server drops a repeat by clientUniqueId).
+      if (auto* e = find_outbox(p.local_id)) e->in_flight = 0;
+    } else if (p.kind == RequestKind::kPull) {
+      pull_in_flight_ = false;
+      pull_again_ = true;
+    } else {
+      result(out, p.callback, ErrorCode::kTimeout);
+    }
+  }
+  // Outbox give-up.
+  bool outbox_changed = false;
+  for (auto& e : outbox_) {
+    if (e.state == kSending && now - e.created_ms >= config_.outbox_give_up_ms) {
+      e.state = kFailed;
+      if (e.in_flight) pending_.erase(e.in_flight);
+      e.in_flight = 0;
+      outbox_changed = true;
+      json msg = outbox_message(e);
+      if (e.callback) {
+        result(out, e.callback, ErrorCode::kTimeout, json{{"message", msg}});
+        e.callback = 0;
+      } else {
+        emit(out, "outbox", json{{"message", msg}});
+      }
+    }
+  }
+  if (outbox_changed) persist_outbox(out);
+  if (live_conn_) {
+    if (next_pull_at_ >= 0 && now >= next_pull_at_) pull(out, now);
+    if (pull_again_ && !pull_in_flight_) pull(out, now);
+    pump_outbox(out, now);
+  }
+  finish(out);
+  return out;
+}
+
+Actions Session::on_network_online(int64_t now) {
+  Actions out;
+  if (live_conn_ && live_kind_ == TransportKind::kWebSocket) {
+    if (pong_deadline_ < 0) send_ping(out, now, config_.quick_check_timeout_ms);
+  } else if (reconnect_allowed_ && !live_conn_ && attempt_conns_.empty() && !token_.empty()) {
+    reconnect_at_ = -1;
+    reconnect_attempt_ = 0;
+    start_attempt(out, now);
+  }
+  finish(out);
+  return out;
+}
+
+Actions Session::on_visible(int64_t now) { return on_network_online(now); }
+
+int64_t Session::next_deadline() const {
+  int64_t d = -1;
+  d = min_deadline(d, attempt_deadline_);
+  d = min_deadline(d, reconnect_at_);
+  if (live_conn_) {
+    d = min_deadline(d, pong_deadline_ >= 0 ? pong_deadline_ : next_ping_at_);
+    d = min_deadline(d, next_pull_at_);
+  }
+  for (const auto& [id, p] : pending_) d = min_deadline(d, p.deadline);
+  for (const auto& e : outbox_)
+    if (e.state == kSending) d = min_deadline(d, e.created_ms + config_.outbox_give_up_ms);
+  return d;
+}
+
+// ---- frames -----------------------------------------------------------------------------
+
+void Session::send_frame(Actions& out, const codec::ClientFrame& frame) {
+  if (!live_conn_) return;
+  if (live_kind_ == TransportKind::kComet) {
+    if (std::holds_alternative<codec::PingReq>(frame) || std::holds_alternative<codec::ClientPubAck>(frame) ||
+        std::holds_alternative<codec::ClientQueryCon>(frame))
+      return;  // comet has neither heartbeat nor acknowledgements (PROTOCOL.md §5)
+    auto req = codec::encode_comet_request(frame);
+    if (!req) {
+      emit(out, "log", json{{"level", "error"}, {"message", "cannot encode comet request: " + req.error().message}});
+      return;
+    }
+    out.push_back(SendComet{live_conn_, std::move(req).value()});
+    return;
+  }
+  auto bytes = codec::encode_client_frame(frame);
+  if (!bytes) {
+    emit(out, "log", json{{"level", "error"}, {"message", "cannot encode frame: " + bytes.error().message}});
+    return;
+  }
+  out.push_back(SendBytes{live_conn_, std::move(bytes).value()});
+}
+
+uint16_t Session::allocate_message_id() {
+  // 1..65535 wrapping, never an id still waiting for its answer.
+  for (int i = 0; i < 65535; ++i) {
+    last_message_id_ = static_cast<uint16_t>(last_message_id_ == 65535 ? 1 : last_message_id_ + 1);
+    if (!pending_.count(last_message_id_)) return last_message_id_;
+  }
+  return 0;  // 65535 requests in flight: the caller fails the request
+}
+
+uint16_t Session::send_request(Actions& out, int64_t now, bool publish, std::string_view topic,
+                               const std::string& target, const std::string& payload, Pending p) {
+  const uint16_t id = allocate_message_id();
+  if (id == 0) {
+    result_code(out, p.callback, static_cast<int>(ErrorCode::kNetUnavailable), json{{"message", "too many requests in flight"}});
+    return 0;
+  }
+  p.topic = std::string(topic);
+  p.deadline = now + config_.request_timeout_ms;
+  pending_[id] = std::move(p);
+  if (publish) {
+    send_frame(out, codec::ClientPublish{{1, false, false}, std::string(topic), target, id, payload});
+  } else {
+    send_frame(out, codec::ClientQuery{{}, std::string(topic), target, id, payload});
+  }
+  return id;
+}
+
+void Session::on_server_frame(Actions& out, int64_t now, const codec::ServerFrame& frame) {
+  if (auto* p = std::get_if<codec::ServerPublish>(&frame)) {
+    on_publish(out, now, *p);
+  } else if (auto* a = std::get_if<codec::ServerPubAck>(&frame)) {
+    on_puback(out, now, *a);
+  } else if (auto* q = std::get_if<codec::QueryAck>(&frame)) {
+    if (q->flags.qos > 0) send_frame(out, codec::ClientQueryCon{{}, q->message_id});
+    on_queryack(out, now, *q);
+  } else if (std::holds_alternative<codec::PingResp>(frame)) {
+    if (pong_deadline_ >= 0) {
+      pong_deadline_ = -1;
+      ping_misses_ = 0;
+      next_ping_at_ = now + config_.ping_interval_ms;
+    }
+  } else if (auto* d = std::get_if<codec::Disconnect>(&frame)) {
+    on_disconnect_frame(out, now, d->status);
+  } else {
+    emit(out, "log", json{{"level", "warn"}, {"message", "unexpected CONNACK on a live connection"}});
+  }
+}
+
+void Session::send_ping(Actions& out, int64_t now, int64_t timeout) {
+  send_frame(out, codec::PingReq{});
+  pong_deadline_ = now + timeout;
+  next_ping_at_ = -1;
+}
+
+void Session::on_disconnect_frame(Actions& out, int64_t now, uint8_t status) {
+  const uint32_t conn = live_conn_;
+  ConnectionStatus final_status = ConnectionStatus::kDisconnectByServer;
+  bool reconnect = false;
+  switch (status) {
+    case 1: final_status = ConnectionStatus::kKickedOffline; break;
+    case 2: final_status = ConnectionStatus::kBlocked; break;
+    case 0: case 6: final_status = ConnectionStatus::kRedirect; reconnect = true; break;
+    default: break;
+  }
+  out.push_back(CloseTransport{conn});
+  if (!reconnect) {
+    reconnect_allowed_ = false;
+    link_lost(out, now, false);
+    set_status(out, ConnectionStatus::kDisconnected);
+    set_status(out, final_status);
+  } else {
+    emit(out, "status", json{{"status", static_cast<int>(final_status)}});
+    link_lost(out, now, true);
+  }
+}
+
+void Session::on_publish(Actions& out, int64_t now, const codec::ServerPublish& p) {
+  if (p.flags.dup) {
+    // Own message sent from another device: wait for the PUBACK with the same id (§4.9).
+    if (p.message_id != 0) sync_copies_[p.message_id] = SyncCopy{p.topic, p.target_id, p.payload};
+    return;
+  }
+  if (p.flags.qos > 0) send_frame(out, codec::ClientPubAck{{}, p.message_id});
+  if (p.topic == topics::kNotify) {
+    pb::NotifyMsg n;
+    if (!n.ParseFromString(p.payload)) {
+      emit(out, "log", json{{"level", "error"}, {"message", "bad s_ntf payload"}});
+      return;
+    }
+    if (n.type() == 2) {  // chatroom: pull that room
+      if (n.has_chrmid() && chatrooms_.count(n.chrmid())) {
+        pb::ChrmPullMsg req;
+        req.set_synctime(0);
+        req.set_count(0);
+        send_request(out, now, false, topics::kPullChatroom, n.chrmid(), req.SerializeAsString(),
+                     Pending{RequestKind::kQuery, 0, "", "chatroomPull", json{{"chatroomId", n.chrmid()}}, 0, 0});
+      }
+      return;
+    }
+    notified_time_ = std::max(notified_time_, static_cast<int64_t>(n.time()));
+    pull(out, now);
+  } else if (p.topic == topics::kDirectMessage) {
+    pb::DownStreamMessage m;
+    if (!m.ParseFromString(p.payload)) {
+      emit(out, "log", json{{"level", "error"}, {"message", "bad s_msg payload"}});
+      return;
+    }
+    MessageContext ctx{user_id_, connected_time_, now};
+    // Delivered at once; the inbox position is left to pulls, so nothing between the
+    // last pull and this message can be skipped (the next pull re-reads it, deduped).
+    deliver(out, now, message_from_downstream(m, ctx, static_cast<int64_t>(rng_.uniform(16777215))), false);
+  } else if (p.topic == topics::kCommand) {
+    pb::NotifyMsg n;
+    if (n.ParseFromString(p.payload) && n.type() == 3) {
+      pb::SessionReq req;
+      req.set_time(0);
+      send_request(out, now, false, topics::kPullSessionStates, user_id_, req.SerializeAsString(),
+                   Pending{RequestKind::kQuery, 0, "", "pullSeAtts", nullptr, 0, 0});
+    }
+  } else {
+    emit(out, "log", json{{"level", "info"}, {"message", "unknown topic " + p.topic}});
+  }
+}
+
+void Session::on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a) {
+  const int64_t sent_time = static_cast<int64_t>(a.date) * 1000 + a.millis;
+  auto sc = sync_copies_.find(a.message_id);
+  if (sc != sync_copies_.end()) {
+    SyncCopy copy = std::move(sc->second);
+    sync_copies_.erase(sc);
+    pb::UpStreamMessage up;
+    if (!up.ParseFromString(copy.payload)) return;
+    pb::DownStreamMessage m;
+    m.set_fromuserid(copy.target_id);
+    const int type = conversation_type_of_topic(copy.topic);
+    m.set_type(static_cast<pb::ChannelType>(type));
+    if (type == kGroup || type == kChatroom) m.set_groupid(copy.target_id);
+    m.set_classname(up.classname());
+    m.set_content(up.content());
+    m.set_datatime(sent_time);
+    m.set_status(((up.sessionid() & 1) ? 16 : 0) | ((up.sessionid() & 2) ? 32 : 0));
+    m.set_msgid(a.msg_uid);
+    m.set_direction(kSend);
+    MessageContext ctx{user_id_, connected_time_, now};
+    json msg = message_from_downstream(m, ctx, static_cast<int64_t>(rng_.uniform(16777215)));
+    msg["targetId"] = copy.target_id;
+    deliver(out, now, std::move(msg), false);
+    outbox_time_ = std::max(outbox_time_, sent_time);
+    persist_sync(out);
+    return;
+  }
+  auto it = pending_.find(a.message_id);
+  if (it == pending_.end() || it->second.kind != RequestKind::kSend) return;
+  Pending p = std::move(it->second);
+  pending_.erase(it);
+  auto pos = std::find_if(outbox_.begin(), outbox_.end(),
+                          [&](const OutboxEntry& e) { return e.local_id == p.local_id; });
+  if (pos == outbox_.end()) return;
+  OutboxEntry e = *pos;
+  e.in_flight = 0;
+  if (a.status != 0) {
+    // Refused (blacklist 405, not in group 22406, too fast 20604...): final, the app may resend.
+    pos->state = kFailed;
+    pos->in_flight = 0;
+    json msg = outbox_message(*pos);
+    if (pos->callback) {
+      result_code(out, pos->callback, a.status, json{{"message", msg}});
+      pos->callback = 0;
+    } else {
+      emit(out, "outbox", json{{"message", msg}});
+    }
+    persist_outbox(out);
+    pump_outbox(out, now);
+    return;
+  }
+  outbox_.erase(pos);
+  e.state = kSent;
+  e.sent_time = sent_time;
+  json msg = outbox_message(e);
+  msg["messageUId"] = a.msg_uid;
+  seen_.insert(a.msg_uid);  // our own copy will come back in a pull: don't deliver it
+  persist_seen(out);
+  persist_outbox(out);
+  if (e.flags.persisted) {
+    if (auto key = conversations_.on_message(msg)) {
+      persist_conversation(out, key->first, key->second);
+      if (const auto* c = conversations_.find(key->first, key->second))
+        emit(out, "conversation", json{{"conversation", c->to_json()}});
+    }
+  }
+  if (e.callback) {
+    result(out, e.callback, ErrorCode::kOk, json{{"message", msg}});
+  } else {
+    emit(out, "outbox", json{{"message", msg}});
+  }
+  pump_outbox(out, now);
+}
+
+void Session::on_queryack(Actions& out, int64_t now, const codec::QueryAck& q) {
+  auto it = pending_.find(q.message_id);
+  if (it == pending_.end() || it->second.kind == RequestKind::kSend) return;
+  Pending p = std::move(it->second);
+  pending_.erase(it);
+  if (p.kind == RequestKind::kPull) {
+    pull_in_flight_ = false;
+    if (q.status != 0) {
+      emit(out, "log", json{{"level", "warn"}, {"message", "pullMsg refused"}, {"status", q.status}});
+      next_pull_at_ = now + config_.pull_interval_ms;
+      return;
+    }
+    on_pull_result(out, now, q.payload);
+    return;
+  }
+  on_query_result(out, now, p, q);
+}
+
+// ---- sync -------------------------------------------------------------------------------
+
+void Session::pull(Actions& out, int64_t now) {
+  if (!live_conn_) return;
+  if (pull_in_flight_) {
+    pull_again_ = true;
+    return;
+  }
+  pull_again_ = false;
+  pb::SyncRequestMsg req;
+  req.set_synctime(inbox_time_);
+  req.set_ispolling(false);
+  req.set_ispullsend(true);
+  req.set_sendboxsynctime(outbox_time_);
+  if (send_request(out, now, false, topics::kPullMessages, user_id_, req.SerializeAsString(),
+                   Pending{RequestKind::kPull, 0, "", "", nullptr, 0, 0})) {
+    pull_in_flight_ = true;
+  }
+  next_pull_at_ = now + config_.pull_interval_ms;
+}
+
+void Session::on_pull_result(Actions& out, int64_t now, const std::string& payload) {
+  pb::DownStreamMessages batch;
+  if (!batch.ParseFromString(payload)) {
+    emit(out, "log", json{{"level", "error"}, {"message", "bad pullMsg answer"}});
+    return;
+  }
+  MessageContext ctx{user_id_, connected_time_, now};
+  for (const auto& m : batch.list()) {
+    if (m.has_direction() && m.direction() == kSend) outbox_time_ = std::max(outbox_time_, m.datatime());
+    deliver(out, now, message_from_downstream(m, ctx, static_cast<int64_t>(rng_.uniform(16777215))), true);
+  }
+  const int64_t before = inbox_time_;
+  inbox_time_ = std::max(inbox_time_, static_cast<int64_t>(batch.synctime()));
+  persist_sync(out);
+  persist_seen(out);
+  // Pull again while the server says there is more, or a notification promised a newer
+  // message than this answer covers (§4.7). A server whose syncTime does not move
+  // would loop: only re-pull on "notified" when the position advanced.
+  const bool more = batch.has_finished() && !batch.finished();
+  if (more || pull_again_ || (notified_time_ > inbox_time_ && inbox_time_ > before)) pull(out, now);
+}
+
+void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
+  const std::string uid = msg.value("messageUId", std::string());
+  if (!seen_.insert(uid)) return;  // already given to the app
+  const std::string object = msg.value("objectName", std::string());
+  const int type = msg.value("conversationType", 1);
+  const std::string target = msg.value("targetId", std::string());
+  if (object == "RC:TypSts") {
+    const json& c = msg["content"];
+    emit(out, "typing", json{{"conversationType", type}, {"targetId", target},
+                             {"userId", msg.value("senderUserId", "")},
+                             {"typingContentType", c.is_object() ? c.value("typingContentType", "") : ""},
+                             {"sentTime", msg.value("sentTime", int64_t{0})}});
+    emit(out, "message", json{{"message", msg}});
+    return;
+  }
+  if (object == "RC:RcCmd") {
+    const json& c = msg["content"];
+    if (c.is_object()) {
+      const int rtype = c.value("conversationType", type);
+      // For private recalls the conversation is the other party (targetId of the command
+      // as seen by the receiver is the sender).
+      const std::string rtarget = rtype == kPrivate ? (msg.value("messageDirection", 2) == kSend
+                                                           ? c.value("targetId", target)
+                                                           : msg.value("senderUserId", target))
+                                                    : c.value("targetId", target);
+      const std::string ruid = c.value("messageUId", std::string());
+      if (auto key = conversations_.on_recall(rtype, rtarget, ruid, c.value("sentTime", int64_t{0}), msg)) {
+        persist_conversation(out, key->first, key->second);
+        if (const auto* conv = conversations_.find(key->first, key->second))
+          emit(out, "conversation", json{{"conversation", conv->to_json()}});
+      }
+      emit(out, "recall", json{{"conversationType", rtype}, {"targetId", rtarget}, {"messageUId", ruid},
+                               {"sentTime", c.value("sentTime", int64_t{0})}, {"message", msg}});
+    }
+    emit(out, "message", json{{"message", msg}});
+    return;
+  }
+  if (object == "RC:ReadNtf") {
+    const json& c = msg["content"];
+    const int64_t last = c.is_object() ? c.value("lastMessageSendTime", int64_t{0}) : 0;
+    if (msg.value("messageDirection", 2) == kSend) {
+      // Read on another of our devices: clear here too.
+      if (conversations_.clear_unread(type, target, last)) {
+        persist_conversation(out, type, target);
+        if (const auto* conv = conversations_.find(type, target))
+          emit(out, "conversation", json{{"conversation", conv->to_json()}});
+      }
+    } else {
+      emit(out, "readReceipt", json{{"conversationType", type}, {"targetId", target},
+                                    {"messageUId", c.is_object() ? c.value("messageUId", "") : ""},
+                                    {"lastMessageSendTime", last}});
+    }
+    emit(out, "message", json{{"message", msg}});
+    return;
+  }
+  emit(out, "message", json{{"message", msg}});
+  if (auto key = conversations_.on_message(msg)) {
+    persist_conversation(out, key->first, key->second);
+    if (const auto* conv = conversations_.find(key->first, key->second))
+      emit(out, "conversation", json{{"conversation", conv->to_json()}});
+  }
+  (void)now;
+}
+
+}  // namespace parley::session

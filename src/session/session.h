@@ -1,0 +1,232 @@
+// Session: the client side of the RongCloud v2 protocol as a sans-I/O state machine.
+//
+// Inputs: transport events (opened, bytes, comet bodies, closed), on_timer(now), and app
+// commands (connect, send, queries, local conversation calls) as JSON. Each returns the
+// Actions for the host to carry out (actions.h): open/close transports, send bytes or
+// comet POSTs, emit events to the app, persist keys, and the next timer deadline.
+// Nothing is ever called back; time and randomness come in from the host.
+//
+// Guarantees (tests/session): every message the server holds reaches the app exactly
+// once (dedupe by msgUId, persisted); every message the app sends reaches the server
+// exactly once or ends FAILED (persisted outbox, clientUniqueId on every re-send,
+// one message in flight per conversation so order holds); unread counts follow the
+// counted messages from others since the last read, and the server's counts win.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "codec/frame.h"
+#include "common/error.h"
+#include "session/actions.h"
+#include "session/config.h"
+#include "session/message_model.h"
+#include "session/rng.h"
+#include "store/conversation_store.h"
+#include "store/dedupe_set.h"
+
+namespace parley::session {
+
+// ConnectionStatus values of the v2 API (PROTOCOL.md §6.5).
+enum class ConnectionStatus : int {
+  kConnected = 0, kConnecting = 1, kDisconnected = 2, kNetworkUnavailable = 3,
+  kConnectionClosed = 4, kKickedOffline = 6, kWebsocketUnavailable = 7, kWebsocketError = 8,
+  kBlocked = 9, kDisconnectByServer = 13, kRedirect = 14,
+};
+
+// CONNACK status -> the connect error the app sees (RongCloud 3100x codes).
+ErrorCode connack_error(uint8_t status);
+
+class Session {
+ public:
+  Session(SessionConfig config, uint64_t seed);
+
+  // Hands over what the host had persisted (all keys under "parley/<appKey>/"). Call
+  // before connect; state for a user is loaded when its CONNACK names it.
+  Actions restore(const std::map<std::string, std::string>& persisted);
+
+  // One app command, e.g. {"cmd":"connect","id":7,"token":"..","hosts":["h:1"]}. Results
+  // come back as "result" events {id, code, data}. See session.cc for the command list.
+  Actions command(int64_t now_ms, const nlohmann::json& cmd);
+
+  Actions on_transport_open(int64_t now_ms, uint32_t conn);
+  Actions on_bytes(int64_t now_ms, uint32_t conn, const std::string& bytes);
+  // A comet response body: the connect answer, or a JSON array of frame objects.
+  Actions on_comet(int64_t now_ms, uint32_t conn, const std::string& body);
+  Actions on_transport_closed(int64_t now_ms, uint32_t conn);
+  Actions on_timer(int64_t now_ms);
+  // The browser says the network is back / the page is visible again: check the link
+  // now (a quick ping) or, while waiting to reconnect, reconnect now.
+  Actions on_network_online(int64_t now_ms);
+  Actions on_visible(int64_t now_ms);
+
+  int64_t next_deadline() const;
+  ConnectionStatus status() const { return status_; }
+  const std::string& user_id() const { return user_id_; }
+  const store::ConversationStore& conversations() const { return conversations_; }
+  int64_t inbox_time() const { return inbox_time_; }
+
+ private:
+  // ---- state types --------------------------------------------------------------
+  enum class RequestKind { kSend, kPull, kQuery, kPing };
+  struct Pending {
+    RequestKind kind = RequestKind::kQuery;
+    int64_t callback = 0;     // app command id (0: internal)
+    std::string topic;
+    std::string query;        // query handler name
+    nlohmann::json context;   // handler context (target, type...)
+    int64_t local_id = 0;     // outbox entry for kSend
+    int64_t deadline = 0;
+  };
+  struct OutboxEntry {
+    int64_t local_id = 0;
+    uint64_t client_unique_id = 0;
+    int type = 1;
+    std::string target_id;
+    std::string object_name;
+    std::string content;          // JSON text
+    MessageFlags flags;
+    bool mentioned = false;
+    bool disable_notification = false;
+    std::string push_content;
+    std::string push_data;
+    int64_t created_ms = 0;       // for give-up
+    int64_t sent_time = 0;        // local estimate until PUBACK
+    SentStatus state = kSending;
+    uint16_t in_flight = 0;       // messageId while a PUBLISH is unanswered
+    int64_t callback = 0;         // not persisted: a restart loses the app's callback
+    nlohmann::json to_json() const;
+    static std::optional<OutboxEntry> from_json(const nlohmann::json& j);
+  };
+  struct SyncCopy {               // dup=1 PUBLISH waiting for its PUBACK (§4.9)
+    std::string topic;
+    std::string target_id;
+    std::string payload;
+  };
+  enum class ReconnectMode { kNone, kAuto, kRate, kOnce };
+
+  // ---- helpers --------------------------------------------------------------------
+  void emit(Actions& out, const std::string& type, nlohmann::json data);
+  void result(Actions& out, int64_t callback, ErrorCode code, nlohmann::json data = nullptr);
+  void result_code(Actions& out, int64_t callback, int code, nlohmann::json data = nullptr);
+  void set_status(Actions& out, ConnectionStatus s);
+  void finish(Actions& out);  // appends SetTimer when the deadline moved
+  std::string key(const std::string& name) const;
+  void persist(Actions& out, const std::string& name, const std::string& value);
+  void persist_sync(Actions& out);
+  void persist_seen(Actions& out);
+  void persist_outbox(Actions& out);
+  void persist_conversation(Actions& out, int type, const std::string& target);
+  void load_user_state(const std::string& user);
+  int64_t server_now(int64_t now) const;
+
+  // connecting
+  void cmd_connect(Actions& out, int64_t now, const nlohmann::json& cmd);
+  void cmd_reconnect(Actions& out, int64_t now, const nlohmann::json& cmd);
+  void cmd_disconnect(Actions& out, int64_t now, bool logout, int64_t callback);
+  void start_attempt(Actions& out, int64_t now);
+  void attempt_failed(Actions& out, int64_t now, ErrorCode code);
+  void close_attempt(Actions& out);
+  void schedule_reconnect(Actions& out, int64_t now);
+  void on_connack(Actions& out, int64_t now, uint32_t conn, const codec::ConnAck& ack);
+  void link_lost(Actions& out, int64_t now, bool reconnect);
+  std::string connect_url(const std::string& host, TransportKind kind, const std::string& pid) const;
+
+  // frames
+  void send_frame(Actions& out, const codec::ClientFrame& frame);
+  void on_server_frame(Actions& out, int64_t now, const codec::ServerFrame& frame);
+  void on_publish(Actions& out, int64_t now, const codec::ServerPublish& p);
+  void on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a);
+  void on_queryack(Actions& out, int64_t now, const codec::QueryAck& q);
+  void on_disconnect_frame(Actions& out, int64_t now, uint8_t status);
+  uint16_t send_request(Actions& out, int64_t now, bool publish, std::string_view topic,
+                        const std::string& target, const std::string& payload, Pending pending);
+  uint16_t allocate_message_id();
+  void fail_pending_queries(Actions& out, ErrorCode code);
+
+  // heartbeat, pulls
+  void send_ping(Actions& out, int64_t now, int64_t timeout);
+  void pull(Actions& out, int64_t now);
+  void on_pull_result(Actions& out, int64_t now, const std::string& payload);
+
+  // receiving
+  void deliver(Actions& out, int64_t now, nlohmann::json message, bool from_pull);
+
+  // sending
+  void cmd_send(Actions& out, int64_t now, const nlohmann::json& cmd);
+  void cmd_resend(Actions& out, int64_t now, const nlohmann::json& cmd);
+  void pump_outbox(Actions& out, int64_t now);
+  void transmit(Actions& out, int64_t now, OutboxEntry& e);
+  nlohmann::json outbox_message(const OutboxEntry& e) const;
+  OutboxEntry* find_outbox(int64_t local_id);
+
+  // queries and local calls
+  void cmd_query(Actions& out, int64_t now, const std::string& name, const nlohmann::json& cmd);
+  void on_query_result(Actions& out, int64_t now, const Pending& p, const codec::QueryAck& q);
+  bool cmd_local(Actions& out, int64_t now, const std::string& name, const nlohmann::json& cmd);
+
+  // ---- state ----------------------------------------------------------------------
+  SessionConfig config_;
+  Rng rng_;
+  std::map<std::string, std::string> persisted_;  // as restored, by full key
+
+  ConnectionStatus status_ = ConnectionStatus::kDisconnected;
+  std::string token_;
+  std::vector<std::string> hosts_;
+  bool secure_ = false;
+  TransportKind transport_ = TransportKind::kWebSocket;
+  std::string comet_pid_;
+
+  uint32_t next_conn_ = 0;
+  std::set<uint32_t> attempt_conns_;   // racing connect attempts
+  int64_t attempt_deadline_ = -1;
+  int64_t connect_callback_ = 0;       // connect() or reconnect() waiting for the outcome
+  bool ever_connected_ = false;        // this Session has had a CONNACK
+  uint32_t live_conn_ = 0;
+  TransportKind live_kind_ = TransportKind::kWebSocket;
+
+  ReconnectMode reconnect_mode_ = ReconnectMode::kAuto;
+  std::vector<int64_t> reconnect_rate_;
+  size_t reconnect_attempt_ = 0;
+  int64_t reconnect_at_ = -1;
+  bool reconnect_allowed_ = false;     // false after kick/block/logout/app disconnect
+
+  std::string user_id_;
+  std::string loaded_user_;
+  int64_t connected_time_ = 0;         // CONNACK timestamp
+  int64_t local_connect_time_ = 0;
+
+  // heartbeat
+  int64_t next_ping_at_ = -1;
+  int64_t pong_deadline_ = -1;
+  int ping_misses_ = 0;
+
+  // requests
+  uint16_t last_message_id_ = 0;
+  std::map<uint16_t, Pending> pending_;
+  std::map<uint16_t, SyncCopy> sync_copies_;
+
+  // sync
+  int64_t inbox_time_ = 0;
+  int64_t outbox_time_ = 0;
+  bool pull_in_flight_ = false;
+  bool pull_again_ = false;
+  int64_t notified_time_ = 0;
+  int64_t next_pull_at_ = -1;
+
+  store::DedupeSet seen_;
+  std::deque<OutboxEntry> outbox_;
+  store::ConversationStore conversations_;
+  std::set<std::string> chatrooms_;    // joined, re-joined after reconnect
+
+  int64_t last_deadline_ = -2;
+};
+
+}  // namespace parley::session

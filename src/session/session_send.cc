@@ -1,0 +1,190 @@
+// Session: sending messages through the persisted outbox.
+#include <algorithm>
+
+#include "codec/topics.h"
+#include "rongcloud.pb.h"
+#include "session/session.h"
+
+namespace parley::session {
+
+using nlohmann::json;
+
+json Session::OutboxEntry::to_json() const {
+  return {{"localId", local_id}, {"clientUniqueId", client_unique_id}, {"type", type},
+          {"targetId", target_id}, {"objectName", object_name}, {"content", content},
+          {"persisted", flags.persisted}, {"counted", flags.counted}, {"mentioned", mentioned},
+          {"disableNotification", disable_notification}, {"pushContent", push_content},
+          {"pushData", push_data}, {"createdMs", created_ms}, {"sentTime", sent_time},
+          {"state", static_cast<int>(state)}};
+}
+
+std::optional<Session::OutboxEntry> Session::OutboxEntry::from_json(const json& j) {
+  if (!j.is_object() || !j.contains("localId") || !j.contains("targetId") ||
+      !j.contains("objectName") || !j.contains("content") || !j["content"].is_string())
+    return std::nullopt;
+  OutboxEntry e;
+  e.local_id = j.value("localId", int64_t{0});
+  e.client_unique_id = j.value("clientUniqueId", uint64_t{0});
+  e.type = j.value("type", 1);
+  e.target_id = j.value("targetId", std::string());
+  e.object_name = j.value("objectName", std::string());
+  e.content = j["content"].get<std::string>();
+  e.flags.persisted = j.value("persisted", true);
+  e.flags.counted = j.value("counted", true);
+  e.mentioned = j.value("mentioned", false);
+  e.disable_notification = j.value("disableNotification", false);
+  e.push_content = j.value("pushContent", std::string());
+  e.push_data = j.value("pushData", std::string());
+  e.created_ms = j.value("createdMs", int64_t{0});
+  e.sent_time = j.value("sentTime", int64_t{0});
+  e.state = j.value("state", 10) == kFailed ? kFailed : kSending;
+  return e;
+}
+
+json Session::outbox_message(const OutboxEntry& e) const {
+  return {{"conversationType", e.type},
+          {"targetId", e.target_id},
+          {"senderUserId", user_id_},
+          {"messageDirection", kSend},
+          {"messageUId", nullptr},
+          {"sentTime", e.sent_time},
+          {"objectName", e.object_name},
+          {"messageType", e.object_name},
+          {"content", content_to_json(e.content)},
+          {"sentStatus", static_cast<int>(e.state)},
+          {"receivedStatus", kUnread},
+          {"offLineMessage", false},
+          {"isPersited", e.flags.persisted},
+          {"isCounted", e.flags.counted},
+          {"isMentioned", e.mentioned},
+          {"disableNotification", e.disable_notification},
+          {"messageId", e.local_id},
+          {"clientUniqueId", e.client_unique_id}};
+}
+
+Session::OutboxEntry* Session::find_outbox(int64_t local_id) {
+  for (auto& e : outbox_)
+    if (e.local_id == local_id) return &e;
+  return nullptr;
+}
+
+void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
+  const int64_t id = cmd.value("id", int64_t{0});
+  auto bad = [&](const std::string& why, ErrorCode code = ErrorCode::kParameterError) {
+    result(out, id, code, json{{"message", why}});
+  };
+  if (!cmd.contains("conversationType") || !cmd["conversationType"].is_number_integer())
+    return bad("conversationType must be an integer");
+  const int type = cmd["conversationType"].get<int>();
+  if (!cmd.contains("targetId") || !cmd["targetId"].is_string() || cmd["targetId"].get<std::string>().empty())
+    return bad("targetId must be a non-empty string");
+  if (cmd["targetId"].get<std::string>().size() > 64) return bad("targetId longer than 64 bytes");
+  if (!cmd.contains("objectName") || !cmd["objectName"].is_string() || cmd["objectName"].get<std::string>().empty())
+    return bad("objectName must be a non-empty string");
+  const std::string object = cmd["objectName"].get<std::string>();
+  const bool status_message = cmd.value("isStatusMessage", is_status_object(object));
+  const std::string_view topic = send_topic(type, status_message);
+  if (topic.empty()) return bad("conversation type " + std::to_string(type) + " cannot be sent to", ErrorCode::kNotSupport);
+  const json content = cmd.value("content", json::object());
+  const std::string content_text = content.is_string() ? content.get<std::string>() : content.dump();
+  if (content_text.size() > config_.max_content_bytes)
+    return bad("content is " + std::to_string(content_text.size()) + " bytes, over the limit of " +
+                   std::to_string(config_.max_content_bytes),
+               ErrorCode::kMessageContentTooLong);
+
+  MessageFlags flags = builtin_flags(object);
+  if (cmd.contains("isPersited") && cmd["isPersited"].is_boolean()) flags.persisted = cmd["isPersited"].get<bool>();
+  if (cmd.contains("isCounted") && cmd["isCounted"].is_boolean()) flags.counted = cmd["isCounted"].get<bool>();
+
+  if (status_message) {
+    // Typing and the like: fire and forget, never stored, never retried.
+    if (!live_conn_) return bad("not connected", static_cast<ErrorCode>(30001));
+    pb::UpStreamMessage up;
+    up.set_sessionid(0);
+    up.set_classname(object);
+    up.set_content(content_text);
+    up.set_configflag(0);
+    send_frame(out, codec::ClientPublish{{1, false, false}, std::string(topic),
+                                         cmd["targetId"].get<std::string>(), 0, up.SerializeAsString()});
+    OutboxEntry e;
+    e.type = type;
+    e.target_id = cmd["targetId"].get<std::string>();
+    e.object_name = object;
+    e.content = content_text;
+    e.flags = MessageFlags{false, false};
+    e.sent_time = server_now(now);
+    e.state = kSent;
+    result(out, id, ErrorCode::kOk, json{{"message", outbox_message(e)}});
+    return;
+  }
+
+  OutboxEntry e;
+  e.local_id = static_cast<int64_t>(1 + rng_.uniform(16777214));
+  // 53 bits: exact as a JS number, unique enough per sender for the server's dedupe.
+  e.client_unique_id = 1 + rng_.uniform((uint64_t{1} << 53) - 2);
+  e.type = type;
+  e.target_id = cmd["targetId"].get<std::string>();
+  e.object_name = object;
+  e.content = content_text;
+  e.flags = flags;
+  e.mentioned = cmd.value("isMentioned", false);
+  e.disable_notification = cmd.value("disableNotification", false);
+  e.push_content = cmd.value("pushContent", std::string());
+  e.push_data = cmd.value("pushData", std::string());
+  e.created_ms = now;
+  e.sent_time = server_now(now);
+  e.state = kSending;
+  e.callback = id;
+  outbox_.push_back(e);
+  persist_outbox(out);
+  emit(out, "sending", json{{"id", id}, {"message", outbox_message(e)}});
+  pump_outbox(out, now);
+}
+
+void Session::cmd_resend(Actions& out, int64_t now, const json& cmd) {
+  const int64_t id = cmd.value("id", int64_t{0});
+  OutboxEntry* e = find_outbox(cmd.value("messageId", int64_t{0}));
+  if (!e || e->state != kFailed) {
+    result(out, id, ErrorCode::kParameterError, json{{"message", "no FAILED message with that messageId"}});
+    return;
+  }
+  e->state = kSending;
+  e->created_ms = now;
+  e->callback = id;
+  persist_outbox(out);
+  pump_outbox(out, now);
+}
+
+// Sends what may go now: per conversation, the oldest SENDING message, and only when no
+// message of that conversation is waiting for its PUBACK. One in flight per conversation
+// keeps the order across drops, re-sends and reconnects.
+void Session::pump_outbox(Actions& out, int64_t now) {
+  if (!live_conn_) return;
+  std::set<std::pair<int, std::string>> busy;
+  for (auto& e : outbox_) {
+    if (e.state != kSending) continue;
+    const auto conv = std::make_pair(e.type, e.target_id);
+    if (busy.count(conv)) continue;
+    busy.insert(conv);
+    if (!e.in_flight) transmit(out, now, e);
+  }
+}
+
+void Session::transmit(Actions& out, int64_t now, OutboxEntry& e) {
+  pb::UpStreamMessage up;
+  up.set_sessionid(upstream_flag_word(e.flags, e.mentioned, e.disable_notification));
+  up.set_classname(e.object_name);
+  up.set_content(e.content);
+  if (!e.push_content.empty()) up.set_pushtext(e.push_content);
+  if (!e.push_data.empty()) up.set_appdata(e.push_data);
+  up.set_configflag(0);
+  up.set_clientuniqueid(static_cast<int64_t>(e.client_unique_id));
+  Pending p;
+  p.kind = RequestKind::kSend;
+  p.callback = e.callback;
+  p.local_id = e.local_id;
+  e.in_flight = send_request(out, now, true, send_topic(e.type, false), e.target_id,
+                             up.SerializeAsString(), std::move(p));
+}
+
+}  // namespace parley::session

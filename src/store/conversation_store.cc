@@ -1,0 +1,146 @@
+#include "store/conversation_store.h"
+
+#include <algorithm>
+
+namespace parley::store {
+
+nlohmann::json Conversation::to_json() const {
+  return {
+      {"conversationType", type},
+      {"targetId", target_id},
+      {"latestMessage", latest_message},
+      {"sentTime", sent_time},
+      {"unreadMessageCount", unread},
+      {"readTime", read_time},
+      {"hasMentioned", mentioned > 0},
+      {"mentionedCount", mentioned},
+      {"isTop", top},
+      {"notificationStatus", notification_status},
+      {"draft", draft},
+      {"objectName", latest_message.is_object() ? latest_message.value("objectName", "") : ""},
+  };
+}
+
+std::optional<Conversation> Conversation::from_json(const nlohmann::json& j) {
+  if (!j.is_object() || !j.contains("conversationType") || !j.contains("targetId") ||
+      !j["conversationType"].is_number_integer() || !j["targetId"].is_string())
+    return std::nullopt;
+  Conversation c;
+  c.type = j["conversationType"].get<int>();
+  c.target_id = j["targetId"].get<std::string>();
+  c.latest_message = j.value("latestMessage", nlohmann::json());
+  c.sent_time = j.value("sentTime", int64_t{0});
+  c.unread = j.value("unreadMessageCount", int64_t{0});
+  c.read_time = j.value("readTime", int64_t{0});
+  c.mentioned = j.value("mentionedCount", int64_t{0});
+  c.top = j.value("isTop", false);
+  c.notification_status = j.value("notificationStatus", 1);
+  c.draft = j.value("draft", std::string());
+  return c;
+}
+
+Conversation& ConversationStore::upsert(int type, const std::string& target) {
+  auto& c = items_[{type, target}];
+  c.type = type;
+  c.target_id = target;
+  return c;
+}
+
+const Conversation* ConversationStore::find(int type, const std::string& target) const {
+  auto it = items_.find({type, target});
+  return it == items_.end() ? nullptr : &it->second;
+}
+
+std::optional<ConversationKey> ConversationStore::on_message(const nlohmann::json& m) {
+  if (!m.value("isPersited", true) && !m.value("isCounted", false)) return std::nullopt;
+  const int type = m.value("conversationType", 1);
+  const std::string target = m.value("targetId", std::string());
+  if (target.empty()) return std::nullopt;
+  Conversation& c = upsert(type, target);
+  const int64_t t = m.value("sentTime", int64_t{0});
+  if (m.value("isPersited", true) && t >= c.sent_time) {
+    c.latest_message = m;
+    c.sent_time = t;
+  }
+  const bool received = m.value("messageDirection", 2) == 2;
+  if (received && m.value("isCounted", false) && t > c.read_time) {
+    ++c.unread;
+    if (m.value("isMentioned", false)) ++c.mentioned;
+  }
+  if (!received && t > c.read_time) {
+    // Sending implies having read the conversation up to now.
+    c.read_time = t;
+    c.unread = 0;
+    c.mentioned = 0;
+  }
+  return ConversationKey{type, target};
+}
+
+void ConversationStore::on_server_relation(int type, const std::string& target,
+                                           const nlohmann::json& latest, int64_t unread,
+                                           int64_t read_time) {
+  Conversation& c = upsert(type, target);
+  if (latest.is_object()) {
+    const int64_t t = latest.value("sentTime", int64_t{0});
+    if (t >= c.sent_time) {
+      c.latest_message = latest;
+      c.sent_time = t;
+    }
+  }
+  c.unread = unread;
+  c.read_time = std::max(c.read_time, read_time);
+  if (unread == 0) c.mentioned = 0;
+}
+
+std::optional<ConversationKey> ConversationStore::on_recall(int type, const std::string& target,
+                                                            const std::string& uid, int64_t sent_time,
+                                                            const nlohmann::json& recall_message) {
+  auto it = items_.find({type, target});
+  if (it == items_.end()) return std::nullopt;
+  Conversation& c = it->second;
+  if (c.latest_message.is_object() && c.latest_message.value("messageUId", "") == uid) {
+    c.latest_message = recall_message;
+  }
+  if (sent_time > c.read_time && c.unread > 0) --c.unread;
+  return ConversationKey{type, target};
+}
+
+bool ConversationStore::clear_unread(int type, const std::string& target, int64_t time) {
+  auto it = items_.find({type, target});
+  if (it == items_.end()) return false;
+  Conversation& c = it->second;
+  c.read_time = std::max(c.read_time, time ? time : c.sent_time);
+  c.unread = 0;
+  c.mentioned = 0;
+  return true;
+}
+
+bool ConversationStore::remove(int type, const std::string& target) {
+  return items_.erase({type, target}) != 0;
+}
+
+void ConversationStore::clear() { items_.clear(); }
+
+std::vector<const Conversation*> ConversationStore::list(const std::vector<int>& types) const {
+  std::vector<const Conversation*> out;
+  for (const auto& [key, c] : items_) {
+    if (!types.empty() && std::find(types.begin(), types.end(), c.type) == types.end()) continue;
+    out.push_back(&c);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const Conversation* a, const Conversation* b) {
+    if (a->top != b->top) return a->top;
+    return a->sent_time > b->sent_time;
+  });
+  return out;
+}
+
+int64_t ConversationStore::total_unread(const std::vector<int>& types, bool include_silent) const {
+  int64_t n = 0;
+  for (const auto* c : list(types)) {
+    if (!include_silent && c->notification_status == 0) continue;
+    n += c->unread;
+  }
+  return n;
+}
+
+}  // namespace parley::store

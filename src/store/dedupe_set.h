@@ -1,0 +1,34 @@
+// The msgUIds the app has already been given, so every message reaches it exactly once
+// across pulls, s_msg, sync copies, reconnects and restarts. Bounded: the oldest ids are
+// forgotten first (a re-delivered message that old is long past any sync position).
+#pragma once
+
+#include <deque>
+#include <string>
+#include <unordered_set>
+
+#include <nlohmann/json.hpp>
+
+namespace parley::store {
+
+class DedupeSet {
+ public:
+  explicit DedupeSet(size_t capacity = 5000) : capacity_(capacity) {}
+
+  // True when `id` is new (and remembers it); false for a duplicate. Empty ids are never
+  // duplicates (messages without msgUId cannot be deduplicated).
+  bool insert(const std::string& id);
+  bool contains(const std::string& id) const { return set_.count(id) != 0; }
+  size_t size() const { return order_.size(); }
+  void clear();
+
+  nlohmann::json to_json() const;  // oldest first
+  void load(const nlohmann::json& ids);
+
+ private:
+  size_t capacity_;
+  std::deque<std::string> order_;
+  std::unordered_set<std::string> set_;
+};
+
+}  // namespace parley::store
