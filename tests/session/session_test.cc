@@ -1,0 +1,545 @@
+// Session behaviour against a scripted peer on a fake clock: connect, CONNACK statuses,
+// heartbeat over hours, dead links, request timeouts, messageId wrap, reconnect policies,
+// kick, outbox re-send, dedupe across restarts.
+#include <gtest/gtest.h>
+
+#include "tests/session/harness.h"
+
+namespace parley::testing {
+namespace {
+
+using codec::ClientPublish;
+using codec::ClientQuery;
+using codec::PingReq;
+using session::ConnectionStatus;
+
+// Answers what the scripted peer always answers: pongs, and pulls with "nothing new".
+void answer_routine(Harness& h, uint32_t conn, const Actions& a, int* pings = nullptr) {
+  for (const auto& f : frames(a, conn)) {
+    Actions more;
+    if (std::holds_alternative<PingReq>(f)) {
+      if (pings) ++*pings;
+      more = h.server(conn, codec::PingResp{});
+    } else if (auto* q = std::get_if<ClientQuery>(&f)) {
+      if (q->topic == "pullMsg") {
+        more = h.server(conn, codec::QueryAck{{}, q->message_id, 0, 0, empty_pull_payload()});
+      }
+    }
+    if (!more.empty()) answer_routine(h, conn, more, pings);
+  }
+}
+
+// Runs the clock to `until`, the peer answering routine traffic on `conn`.
+void run_with_peer(Harness& h, uint32_t conn, int64_t until, int* pings = nullptr) {
+  for (;;) {
+    const int64_t d = h.s.next_deadline();
+    if (d < 0 || d > until) break;
+    h.now = std::max(h.now, d);
+    answer_routine(h, conn, h.keep(h.s.on_timer(h.now)), pings);
+  }
+  h.now = until;
+}
+
+TEST(SessionConnect, RacesHostsSendsNothingBeforeConnAckAndFirstWins) {
+  Harness h;
+  auto a = h.cmd({{"cmd", "connect"}, {"id", 7}, {"token", "t@x"}, {"hosts", {"h1:80", "h2:81"}}});
+  auto o = opens(a);
+  ASSERT_EQ(o.size(), 2u);
+  EXPECT_EQ(o[0].url, "ws://h1:80/websocket?appId=appkey&token=t%40x&sdkVer=2.9.2&pid=undefined&apiVer=normal");
+  EXPECT_EQ(o[1].host, "h2:81");
+  EXPECT_TRUE(frames(a).empty());
+  EXPECT_EQ(statuses(a), std::vector<int>{1});
+
+  auto b = h.server(o[1].conn, connack("userA"));
+  EXPECT_EQ(closes(b), std::vector<uint32_t>{o[0].conn});  // the loser is closed
+  EXPECT_EQ(statuses(b), std::vector<int>{0});
+  auto r = results(b, 7);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0]["code"], 0);
+  EXPECT_EQ(r[0]["data"]["userId"], "userA");
+  auto fs = frames(b, o[1].conn);
+  ASSERT_GE(fs.size(), 4u);
+  EXPECT_TRUE(std::holds_alternative<PingReq>(fs[0]));  // ping first, as the official client
+  std::vector<std::string> topics;
+  for (const auto& q : of_type<ClientQuery>(fs)) topics.push_back(q.topic);
+  EXPECT_EQ(topics, (std::vector<std::string>{"pullSeAtts", "pullMsg", "qryRelationR"}));
+  EXPECT_EQ(h.s.status(), ConnectionStatus::kConnected);
+  // A late CONNACK on the closed loser changes nothing.
+  EXPECT_TRUE(statuses(h.server(o[0].conn, connack("userA"))).empty());
+}
+
+TEST(SessionConnect, BadParametersAnswerWithoutTraffic) {
+  Harness h;
+  auto a = h.cmd({{"cmd", "connect"}, {"id", 1}, {"token", ""}, {"hosts", {"h1"}}});
+  EXPECT_TRUE(opens(a).empty());
+  EXPECT_EQ(results(a, 1)[0]["code"], 31004);
+  a = h.cmd({{"cmd", "connect"}, {"id", 2}, {"token", "t"}, {"hosts", json::array()}});
+  EXPECT_EQ(results(a, 2)[0]["code"], 30010);
+  a = h.cmd({{"cmd", "connect"}, {"id", 3}, {"token", 5}, {"hosts", {"h"}}});
+  EXPECT_EQ(results(a, 3)[0]["code"], 31004);
+}
+
+TEST(SessionConnect, EveryConnAckStatusMapsToItsConnectError) {
+  const std::map<int, int> expected = {{1, 31001}, {2, 31002}, {3, 31003}, {4, 31004}, {5, 31005},
+                                       {6, 31006}, {7, 31007}, {8, 31008}, {9, 31009}, {10, 31020},
+                                       {11, 31003}, {12, 31003}, {13, 31003}};
+  for (const auto& [status, code] : expected) {
+    Harness h;
+    auto o = opens(h.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}}));
+    codec::ConnAck refused;
+    refused.status = static_cast<uint8_t>(status);
+    auto a = h.server(o[0].conn, refused);
+    auto r = results(a, 1);
+    ASSERT_EQ(r.size(), 1u) << "status " << status;
+    EXPECT_EQ(r[0]["code"], code) << "status " << status;
+    EXPECT_EQ(closes(a), std::vector<uint32_t>{o[0].conn});
+    // A first connect that was refused is not retried behind the app's back.
+    EXPECT_TRUE(opens(h.run_until(h.now + 3600 * 1000)).empty()) << "status " << status;
+  }
+}
+
+TEST(SessionConnect, ConnAckTimeoutFailsTheConnect) {
+  Harness h;
+  h.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}});
+  auto a = h.run_until(h.now + 4999);
+  EXPECT_TRUE(results(a, 1).empty());
+  a = h.run_until(h.now + 1);
+  ASSERT_EQ(results(a, 1).size(), 1u);
+  EXPECT_EQ(results(a, 1)[0]["code"], 31000);
+}
+
+TEST(SessionHeartbeat, HoursOfPingsOnAHealthyLink) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  int pings = 0;
+  const int64_t start = h.now;
+  run_with_peer(h, conn, start + 3 * 3600 * 1000, &pings);
+  // One ping right after CONNACK was answered by connect(); then one every 15 s.
+  EXPECT_EQ(pings, 3 * 3600 / 15);
+  EXPECT_EQ(h.s.status(), ConnectionStatus::kConnected);
+  EXPECT_TRUE(closes(h.all).empty());
+}
+
+TEST(SessionHeartbeat, TwoMissedPongsDeclareTheLinkDead) {
+  Harness h;
+  const uint32_t conn = h.connect();  // first ping sent at t0, never answered
+  const int64_t t0 = h.now;
+  auto a = h.run_until(t0 + 15000);
+  EXPECT_EQ(of_type<PingReq>(frames(a, conn)).size(), 1u);  // re-ping at once after a miss
+  EXPECT_TRUE(closes(a).empty());
+  a = h.run_until(t0 + 29999);
+  EXPECT_TRUE(closes(a).empty());
+  a = h.run_until(t0 + 30000);
+  EXPECT_EQ(closes(a), std::vector<uint32_t>{conn});
+  EXPECT_EQ(statuses(a), std::vector<int>{1});
+}
+
+TEST(SessionHeartbeat, OnlineSignalChecksTheLinkQuickly) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  h.server(conn, codec::PingResp{});
+  auto a = h.cmd({{"cmd", "online"}});
+  EXPECT_EQ(of_type<PingReq>(frames(a, conn)).size(), 1u);
+  // No pong within the quick-check timeout: a miss, and the next miss kills the link.
+  auto b = h.run_until(h.now + h.config.quick_check_timeout_ms + 15000);
+  EXPECT_EQ(closes(b), std::vector<uint32_t>{conn});
+}
+
+TEST(SessionRequests, UnansweredQueryTimesOutWithMinusOne) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  auto a = h.cmd({{"cmd", "getHistory"}, {"id", 9}, {"conversationType", 1}, {"targetId", "userB"}});
+  ASSERT_EQ(of_type<ClientQuery>(frames(a, conn)).size(), 1u);
+  int pings = 0;
+  run_with_peer(h, conn, h.now + 29999, &pings);
+  EXPECT_TRUE(results(h.all, 9).empty());
+  run_with_peer(h, conn, h.now + 1, &pings);
+  ASSERT_EQ(results(h.all, 9).size(), 1u);
+  EXPECT_EQ(results(h.all, 9)[0]["code"], -1);
+}
+
+TEST(SessionRequests, RefusedQueryFailsWithTheServerStatus) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  auto a = h.cmd({{"cmd", "getHistory"}, {"id", 9}, {"conversationType", 3}, {"targetId", "g1"}});
+  auto q = of_type<ClientQuery>(frames(a, conn));
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].topic, "qryGMsg");
+  auto b = h.server(conn, codec::QueryAck{{}, q[0].message_id, 0, 22406, ""});
+  EXPECT_EQ(results(b, 9)[0]["code"], 22406);
+}
+
+TEST(SessionRequests, MessageIdsWrapAndNeverCollideWithPending) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  for (const auto& q : of_type<ClientQuery>(frames(h.all)))  // answer the connect-time queries
+    h.server(conn, codec::QueryAck{{}, q.message_id, 0, 0, ""});
+  // One query that is never answered holds its id for the whole test.
+  auto held = of_type<ClientQuery>(frames(h.cmd({{"cmd", "getBlacklist"}, {"id", 1}}), conn));
+  ASSERT_EQ(held.size(), 1u);
+  const uint16_t stuck = held[0].message_id;
+  std::set<uint16_t> seen;
+  uint16_t prev = stuck;
+  bool wrapped = false;
+  for (int i = 0; i < 70000; ++i) {
+    auto q = of_type<ClientQuery>(frames(h.cmd({{"cmd", "getBlacklist"}, {"id", 2}}), conn));
+    ASSERT_EQ(q.size(), 1u);
+    const uint16_t id = q[0].message_id;
+    ASSERT_NE(id, 0);
+    ASSERT_NE(id, stuck) << "reused a pending id";
+    if (id < prev) wrapped = true;
+    prev = id;
+    seen.insert(id);
+    h.server(conn, codec::QueryAck{{}, id, 0, 0, ""});  // answered: the id is free again
+  }
+  EXPECT_TRUE(wrapped);
+  EXPECT_EQ(seen.size(), 65534u);  // every id but 0 and the stuck one
+}
+
+// The delays the default policy must use: uniform(0, min(cap, base*2^n)) drawn from
+// SplitMix64 seeded like the session. An independent reference, not the session's code.
+std::vector<int64_t> reference_backoff(uint64_t seed, int n, int64_t base, int64_t cap, int skip) {
+  uint64_t state = seed;
+  auto next = [&]() {
+    uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+  };
+  for (int i = 0; i < skip; ++i) next();
+  std::vector<int64_t> out;
+  for (int i = 0; i < n; ++i) {
+    const uint64_t ceiling = static_cast<uint64_t>(std::min(cap, base << i));
+    out.push_back(static_cast<int64_t>(next() % (ceiling + 1)));
+  }
+  return out;
+}
+
+TEST(SessionReconnect, DefaultBackoffIsSeededCappedFullJitter) {
+  const uint64_t seed = 42;
+  Harness h(seed);
+  const uint32_t conn = h.connect();  // draws 2 numbers (comet pid) before any backoff
+  auto a = h.closed(conn);
+  EXPECT_EQ(statuses(a), std::vector<int>{1});
+  const auto want = reference_backoff(seed, 8, 1000, 30000, 2);
+  int64_t last = h.now;
+  for (size_t i = 0; i < want.size(); ++i) {
+    // The attempt starts exactly after the expected delay...
+    const int64_t d = h.s.next_deadline();
+    ASSERT_EQ(d - last, want[i]) << "retry " << i;
+    auto b = h.run_until(d);
+    auto o = opens(b);
+    ASSERT_EQ(o.size(), 1u);
+    // ...and fails (transport refused), scheduling the next one.
+    h.now = d;
+    auto c = h.closed(o[0].conn);
+    EXPECT_EQ(statuses(c).front(), 7);
+    last = h.now;
+  }
+}
+
+TEST(SessionReconnect, FollowsTheRateArrayThenGivesUp) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  // Kicked out of auto mode: the app takes over with an explicit schedule.
+  h.cmd({{"cmd", "disconnect"}});
+  EXPECT_TRUE(opens(h.run_until(h.now + 60000)).empty());
+  (void)conn;
+  h.cmd({{"cmd", "reconnect"}, {"id", 5}, {"rate", {100, 200, 300}}});
+  for (int64_t delay : {100, 200, 300}) {
+    const int64_t start = h.now;
+    auto a = h.run_until(start + delay - 1);
+    EXPECT_TRUE(opens(a).empty());
+    a = h.run_until(start + delay);
+    auto o = opens(a);
+    ASSERT_EQ(o.size(), 1u) << "no attempt after " << delay;
+    auto c = h.closed(o[0].conn);
+    if (delay == 300) {
+      EXPECT_EQ(statuses(c).back(), 3);  // NETWORK_UNAVAILABLE
+      ASSERT_EQ(results(c, 5).size(), 1u);
+      EXPECT_EQ(results(c, 5)[0]["code"], 30002);
+    }
+  }
+  EXPECT_TRUE(opens(h.run_until(h.now + 3600 * 1000)).empty());
+}
+
+TEST(SessionReconnect, OneShotReconnectReportsSuccess) {
+  Harness h;
+  h.connect();
+  h.cmd({{"cmd", "disconnect"}});
+  auto a = h.cmd({{"cmd", "reconnect"}, {"id", 6}});
+  auto o = opens(a);
+  ASSERT_EQ(o.size(), 1u);
+  auto b = h.server(o[0].conn, connack("userA"));
+  EXPECT_EQ(results(b, 6)[0]["code"], 0);
+}
+
+TEST(SessionReconnect, NoReconnectAfterKickBlockOrLogout) {
+  for (int status : {1, 2, 3}) {
+    Harness h;
+    const uint32_t conn = h.connect();
+    codec::Disconnect d;
+    d.status = static_cast<uint8_t>(status);
+    auto a = h.server(conn, d);
+    const std::vector<int> want{2, status == 1 ? 6 : status == 2 ? 9 : 13};
+    EXPECT_EQ(statuses(a), want);
+    EXPECT_EQ(closes(a), std::vector<uint32_t>{conn});
+    EXPECT_TRUE(opens(h.run_until(h.now + 3600 * 1000)).empty()) << "status " << status;
+    EXPECT_TRUE(opens(h.cmd({{"cmd", "online"}})).empty());
+  }
+  Harness h;
+  const uint32_t conn = h.connect();
+  h.cmd({{"cmd", "logout"}});
+  h.closed(conn);
+  EXPECT_TRUE(opens(h.run_until(h.now + 3600 * 1000)).empty());
+}
+
+TEST(SessionReconnect, LostLinkReconnectsAndPullsAgain) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  h.closed(conn);
+  auto a = h.run_until(h.now + 1000);  // first retry is within the first second
+  auto o = opens(a);
+  ASSERT_EQ(o.size(), 1u);
+  auto b = h.server(o[0].conn, connack("userA"));
+  EXPECT_EQ(statuses(b), std::vector<int>{0});
+  std::vector<std::string> topics;
+  for (const auto& q : of_type<ClientQuery>(frames(b))) topics.push_back(q.topic);
+  EXPECT_EQ(topics, (std::vector<std::string>{"pullMsg", "qryRelationR"}));
+}
+
+TEST(SessionOutbox, OfflineSendIsHeldThenSentOnceWithTheSameClientUniqueId) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  h.closed(conn);
+  auto a = h.cmd({{"cmd", "sendMessage"}, {"id", 11}, {"conversationType", 1}, {"targetId", "userB"},
+                  {"objectName", "RC:TxtMsg"}, {"content", {{"content", "hi"}}}});
+  EXPECT_TRUE(frames(a).empty());
+  ASSERT_EQ(events(a, "sending").size(), 1u);
+  EXPECT_EQ(events(a, "sending")[0]["message"]["sentStatus"], 10);
+
+  auto o = opens(h.run_until(h.now + 1000));
+  ASSERT_EQ(o.size(), 1u);
+  auto b = h.server(o[0].conn, connack("userA"));
+  auto pubs = of_type<ClientPublish>(frames(b));
+  ASSERT_EQ(pubs.size(), 1u);
+  pb::UpStreamMessage up;
+  ASSERT_TRUE(up.ParseFromString(pubs[0].payload));
+  EXPECT_EQ(up.classname(), "RC:TxtMsg");
+  EXPECT_EQ(up.sessionid(), 3);  // persisted + counted
+  ASSERT_TRUE(up.has_clientuniqueid());
+  const int64_t cuid = up.clientuniqueid();
+
+  // The link drops before the PUBACK: sent again on the next connection, same id.
+  h.closed(o[0].conn);
+  auto o2 = opens(h.run_until(h.now + 1000));
+  ASSERT_EQ(o2.size(), 1u);
+  auto c = h.server(o2[0].conn, connack("userA"));
+  auto pubs2 = of_type<ClientPublish>(frames(c));
+  ASSERT_EQ(pubs2.size(), 1u);
+  pb::UpStreamMessage up2;
+  ASSERT_TRUE(up2.ParseFromString(pubs2[0].payload));
+  EXPECT_EQ(up2.clientuniqueid(), cuid);
+
+  auto d = h.server(o2[0].conn, codec::ServerPubAck{{}, pubs2[0].message_id, 1700000001, 0, 250, "AAAA-BBBB-CCCC-DDDD"});
+  auto r = results(d, 11);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0]["code"], 0);
+  EXPECT_EQ(r[0]["data"]["message"]["messageUId"], "AAAA-BBBB-CCCC-DDDD");
+  EXPECT_EQ(r[0]["data"]["message"]["sentTime"], 1700000001250);
+  EXPECT_EQ(r[0]["data"]["message"]["sentStatus"], 30);
+}
+
+TEST(SessionOutbox, GivesUpAfterTheConfiguredTimeAndCanBeResent) {
+  Harness h;
+  h.connect();
+  h.cmd({{"cmd", "disconnect"}});
+  auto a = h.cmd({{"cmd", "sendMessage"}, {"id", 3}, {"conversationType", 1}, {"targetId", "userB"},
+                  {"objectName", "RC:TxtMsg"}, {"content", {{"content", "later"}}}});
+  const int64_t local_id = events(a, "sending")[0]["message"]["messageId"].get<int64_t>();
+  auto b = h.run_until(h.now + h.config.outbox_give_up_ms);
+  auto r = results(b, 3);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0]["code"], -1);
+  EXPECT_EQ(r[0]["data"]["message"]["sentStatus"], 20);
+  auto c = h.cmd({{"cmd", "resendMessage"}, {"id", 4}, {"messageId", local_id}});
+  EXPECT_TRUE(results(c, 4).empty());  // pending again, answered when sent
+  auto out = results(h.cmd({{"cmd", "getOutbox"}, {"id", 5}}), 5);
+  EXPECT_EQ(out[0]["data"][0]["sentStatus"], 10);
+}
+
+TEST(SessionOutbox, RefusedMessageFailsWithTheServerStatus) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  auto a = h.cmd({{"cmd", "sendMessage"}, {"id", 3}, {"conversationType", 1}, {"targetId", "userB"},
+                  {"objectName", "RC:TxtMsg"}, {"content", {{"content", "x"}}}});
+  auto p = of_type<ClientPublish>(frames(a, conn));
+  ASSERT_EQ(p.size(), 1u);
+  auto b = h.server(conn, codec::ServerPubAck{{}, p[0].message_id, 1, 405, 0, ""});
+  EXPECT_EQ(results(b, 3)[0]["code"], 405);
+}
+
+TEST(SessionOutbox, BadSendParametersAreRejectedLocally) {
+  Harness h;
+  h.connect();
+  auto a = h.cmd({{"cmd", "sendMessage"}, {"id", 1}, {"conversationType", 1}, {"targetId", ""},
+                  {"objectName", "RC:TxtMsg"}, {"content", {{"content", "x"}}}});
+  EXPECT_EQ(results(a, 1)[0]["code"], 33003);
+  a = h.cmd({{"cmd", "sendMessage"}, {"id", 2}, {"conversationType", 1}, {"targetId", "b"},
+             {"objectName", "RC:TxtMsg"}, {"content", {{"content", std::string(140000, 'x')}}}});
+  EXPECT_EQ(results(a, 2)[0]["code"], 30016);
+  a = h.cmd({{"cmd", "sendMessage"}, {"id", 3}, {"conversationType", 9}, {"targetId", "b"},
+             {"objectName", "RC:TxtMsg"}, {"content", {{"content", "x"}}}});
+  EXPECT_EQ(results(a, 3)[0]["code"], 39002);
+  a = h.cmd({{"nocmd", 1}});
+  EXPECT_EQ(events(a, "log").size(), 1u);
+}
+
+pb::DownStreamMessage text_from(const std::string& from, const std::string& uid, int64_t t,
+                                const std::string& text = "hi") {
+  pb::DownStreamMessage m;
+  m.set_fromuserid(from);
+  m.set_type(pb::PERSON);
+  m.set_classname("RC:TxtMsg");
+  m.set_content(json{{"content", text}}.dump());
+  m.set_datatime(t);
+  m.set_status(48);
+  m.set_msgid(uid);
+  m.set_direction(2);
+  return m;
+}
+
+std::string pull_payload(const std::vector<pb::DownStreamMessage>& list, int64_t sync_time) {
+  pb::DownStreamMessages batch;
+  for (const auto& m : list) *batch.add_list() = m;
+  batch.set_synctime(sync_time);
+  batch.set_finished(true);
+  return batch.SerializeAsString();
+}
+
+TEST(SessionReceive, PullDeliversOnceAndDedupeSurvivesRestart) {
+  std::map<std::string, std::string> store;
+  auto persist = [&](const Actions& a) {
+    for (const auto& x : a)
+      if (auto* p = std::get_if<session::PersistValue>(&x)) {
+        if (p->erase) store.erase(p->key); else store[p->key] = p->value;
+      }
+  };
+  const auto m1 = text_from("userB", "UID1-0000-0000-0001", 1700000000100);
+  {
+    Harness h;
+    auto a = h.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}});
+    const uint32_t conn = opens(a)[0].conn;
+    auto b = h.server(conn, connack("userA"));
+    auto pull = of_type<ClientQuery>(frames(b));
+    ASSERT_EQ(pull[1].topic, "pullMsg");
+    auto c = h.server(conn, codec::QueryAck{{}, pull[1].message_id, 0, 0, pull_payload({m1}, 1700000000100)});
+    ASSERT_EQ(events(c, "message").size(), 1u);
+    EXPECT_EQ(events(c, "message")[0]["message"]["content"]["content"], "hi");
+    EXPECT_EQ(h.s.conversations().find(1, "userB")->unread, 1);
+    // The same message again, by s_msg and by a second pull: not delivered again.
+    EXPECT_TRUE(events(h.server(conn, codec::ServerPublish{{1, false, false}, 1, "s_msg", "userA", 0, m1.SerializeAsString()}), "message").empty());
+    persist(h.all);
+  }
+  Harness h2;  // a restart: a new Session restored from what was persisted
+  h2.s.restore(store);
+  auto a = h2.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}});
+  const uint32_t conn = opens(a)[0].conn;
+  auto b = h2.server(conn, connack("userA"));
+  auto q = of_type<ClientQuery>(frames(b));
+  pb::SyncRequestMsg sync;
+  ASSERT_TRUE(sync.ParseFromString(q[1].payload));
+  EXPECT_EQ(sync.synctime(), 1700000000100);  // resumes from the persisted position
+  // A server that re-sends anyway (sync position lost on its side) still gives no duplicate.
+  auto c = h2.server(conn, codec::QueryAck{{}, q[1].message_id, 0, 0, pull_payload({m1}, 1700000000100)});
+  EXPECT_TRUE(events(c, "message").empty());
+  EXPECT_EQ(h2.s.conversations().find(1, "userB")->unread, 1);  // restored, not recounted
+}
+
+TEST(SessionReceive, NotifyTriggersPullAndRepullsUntilFinished) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  auto q0 = of_type<ClientQuery>(frames(h.all));
+  h.server(conn, codec::QueryAck{{}, q0[1].message_id, 0, 0, empty_pull_payload()});
+  pb::NotifyMsg n;
+  n.set_type(1);
+  n.set_time(1700000000500);
+  auto a = h.server(conn, codec::ServerPublish{{1, false, false}, 1, "s_ntf", "userA", 9, n.SerializeAsString()});
+  auto fs = frames(a, conn);
+  ASSERT_EQ(of_type<codec::ClientPubAck>(fs).size(), 1u);  // qos 1 acknowledged
+  auto pulls = of_type<ClientQuery>(fs);
+  ASSERT_EQ(pulls.size(), 1u);
+  pb::DownStreamMessages part;
+  *part.add_list() = text_from("userB", "U-1", 1700000000400);
+  part.set_synctime(1700000000400);
+  part.set_finished(false);
+  auto b = h.server(conn, codec::QueryAck{{}, pulls[0].message_id, 0, 0, part.SerializeAsString()});
+  EXPECT_EQ(events(b, "message").size(), 1u);
+  auto again = of_type<ClientQuery>(frames(b, conn));
+  ASSERT_EQ(again.size(), 1u);  // not finished: pull again
+  auto c = h.server(conn, codec::QueryAck{{}, again[0].message_id, 0, 0,
+                                          pull_payload({text_from("userB", "U-2", 1700000000500)}, 1700000000500)});
+  EXPECT_EQ(events(c, "message").size(), 1u);
+  EXPECT_TRUE(of_type<ClientQuery>(frames(c, conn)).empty());  // caught up with the notified time
+  EXPECT_EQ(h.s.inbox_time(), 1700000000500);
+}
+
+TEST(SessionReceive, TypingIsAnEventRecallAndReadReceiptUpdateConversations) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  auto q0 = of_type<ClientQuery>(frames(h.all));
+  auto typing = text_from("userB", "", 1700000000200);
+  typing.set_classname("RC:TypSts");
+  typing.set_content(R"({"typingContentType":"RC:TxtMsg"})");
+  auto a = h.server(conn, codec::QueryAck{{}, q0[1].message_id, 0, 0,
+                                          pull_payload({text_from("userB", "U-1", 1700000000100), typing}, 1700000000200)});
+  ASSERT_EQ(events(a, "typing").size(), 1u);
+  EXPECT_EQ(events(a, "typing")[0]["userId"], "userB");
+  EXPECT_EQ(h.s.conversations().find(1, "userB")->unread, 1);  // typing is not counted
+
+  auto recall = text_from("userB", "U-R", 1700000000300);
+  recall.set_classname("RC:RcCmd");
+  recall.set_content(R"({"conversationType":1,"targetId":"userA","messageUId":"U-1","sentTime":1700000000100})");
+  auto b = h.server(conn, codec::ServerPublish{{1, false, false}, 1, "s_msg", "userA", 0, recall.SerializeAsString()});
+  ASSERT_EQ(events(b, "recall").size(), 1u);
+  EXPECT_EQ(events(b, "recall")[0]["messageUId"], "U-1");
+  EXPECT_EQ(h.s.conversations().find(1, "userB")->unread, 0);
+  EXPECT_EQ(h.s.conversations().find(1, "userB")->latest_message["objectName"], "RC:RcCmd");
+
+  auto clear = h.cmd({{"cmd", "clearUnreadCount"}, {"id", 4}, {"conversationType", 1}, {"targetId", "userB"}});
+  auto mark = of_type<ClientQuery>(frames(clear, conn));
+  ASSERT_EQ(mark.size(), 1u);
+  EXPECT_EQ(mark[0].topic, "updRRTime");  // the server's count follows, no receipt to the peer
+}
+
+TEST(SessionReceive, SyncCopyOfOwnMessageWaitsForItsPubAck) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  pb::UpStreamMessage up;
+  up.set_sessionid(3);
+  up.set_classname("RC:TxtMsg");
+  up.set_content(R"({"content":"from my phone"})");
+  auto a = h.server(conn, codec::ServerPublish{{1, true, false}, 1, "ppMsgP", "userC", 4242, up.SerializeAsString()});
+  EXPECT_TRUE(events(a, "message").empty());
+  EXPECT_TRUE(of_type<codec::ClientPubAck>(frames(a)).empty());  // sync copies are not acked
+  auto b = h.server(conn, codec::ServerPubAck{{}, 4242, 1700000002, 0, 5, "SYNC-0000-0000-0001"});
+  auto m = events(b, "message");
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0]["message"]["messageDirection"], 1);
+  EXPECT_EQ(m[0]["message"]["targetId"], "userC");
+  EXPECT_EQ(m[0]["message"]["senderUserId"], "userA");
+  EXPECT_EQ(m[0]["message"]["sentTime"], 1700000002005);
+}
+
+TEST(SessionReceive, GarbageFromTheServerIsLoggedNotFatal) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  auto a = h.keep(h.s.on_bytes(h.now, conn, std::string("\x32\x00", 2)));
+  ASSERT_EQ(events(a, "log").size(), 1u);
+  EXPECT_EQ(h.s.status(), ConnectionStatus::kConnected);
+  a = h.keep(h.s.on_bytes(h.now, conn, std::string("\xf0\x01\x02", 3)));
+  EXPECT_EQ(events(a, "log").size(), 1u);
+}
+
+}  // namespace
+}  // namespace parley::testing
