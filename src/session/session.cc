@@ -109,9 +109,19 @@ void Session::persist_sync(Actions& out) {
 
 void Session::persist_seen(Actions& out) { persist(out, "seen", seen_.to_json().dump()); }
 
+std::string Session::pending_outbox_key() const {
+  return "parley/" + config_.app_key + "/_pending/outbox";
+}
+
 void Session::persist_outbox(Actions& out) {
   json list = json::array();
   for (const auto& e : outbox_) list.push_back(e.to_json());
+  if (user_id_.empty()) {
+    // Sent before the first CONNACK said who we are: kept under a user-less key and
+    // adopted by the user that connects (a page reload must not lose them either).
+    out.push_back(PersistValue{pending_outbox_key(), list.dump(), false});
+    return;
+  }
   persist(out, "outbox", list.dump());
 }
 
@@ -122,6 +132,41 @@ void Session::persist_conversation(Actions& out, int type, const std::string& ta
     persist(out, name, c->to_json().dump());
   } else {
     out.push_back(PersistValue{key(name), "", true});
+  }
+}
+
+void Session::persist_marks(Actions& out) {
+  json list = json::array();
+  for (const auto& [k, t] : pending_marks_) list.push_back(json{{"type", k.first}, {"targetId", k.second}, {"time", t}});
+  persist(out, "marks", list.dump());
+}
+
+void Session::send_marks(Actions& out, int64_t now) {
+  if (!live_conn_) return;
+  for (const auto& [k, t] : pending_marks_) {
+    if (marks_in_flight_.count(k)) continue;
+    pb::SessionMsgReadInput req;
+    req.set_type(static_cast<pb::ChannelType>(k.first));
+    req.set_msgtime(t);
+    req.set_channelid(k.second);
+    if (send_request(out, now, false, topics::kMarkRead, user_id_, req.SerializeAsString(),
+                     Pending{RequestKind::kQuery, 0, "", "markRead",
+                             json{{"type", k.first}, {"targetId", k.second}, {"time", t}}, 0, 0}))
+      marks_in_flight_.insert(k);
+  }
+}
+
+void Session::sync_conversations(Actions& out, int64_t now, int64_t callback, int count) {
+  pb::RelationQryInput req;
+  req.set_type(pb::PERSON);
+  req.set_count(count);
+  req.set_starttime(0);
+  req.set_order(0);
+  if (send_request(out, now, false, topics::kQueryConversations, user_id_, req.SerializeAsString(),
+                   Pending{RequestKind::kQuery, callback, "",
+                           callback ? "getConversationListRemote" : "syncConversations", nullptr, 0, 0})) {
+    relation_sync_in_flight_ = true;
+    counted_during_relation_sync_.clear();
   }
 }
 
@@ -136,11 +181,16 @@ Actions Session::restore(const std::map<std::string, std::string>& persisted) {
 
 void Session::load_user_state(const std::string& user) {
   if (loaded_user_ == user) return;
+  // Messages the app sent before this first CONNACK told us who we are: they belong to
+  // this user and go after the ones restored from storage.
+  std::deque<OutboxEntry> unsaved;
+  if (loaded_user_.empty()) unsaved.swap(outbox_);
   loaded_user_ = user;
   inbox_time_ = outbox_time_ = 0;
   seen_.clear();
   outbox_.clear();
   conversations_.clear();
+  pending_marks_.clear();
   const std::string prefix = "parley/" + config_.app_key + "/" + user + "/";
   for (const auto& [k, v] : persisted_) {
     if (k.compare(0, prefix.size(), prefix) != 0) continue;
@@ -155,9 +205,27 @@ void Session::load_user_state(const std::string& user) {
     } else if (name == "outbox" && j.is_array()) {
       for (const auto& e : j)
         if (auto entry = OutboxEntry::from_json(e)) outbox_.push_back(*entry);
+    } else if (name == "marks" && j.is_array()) {
+      for (const auto& m : j)
+        if (m.is_object() && m.contains("targetId") && m["targetId"].is_string())
+          pending_marks_[{m.value("type", 1), m["targetId"].get<std::string>()}] = m.value("time", int64_t{0});
     } else if (name.compare(0, 5, "conv/") == 0) {
       if (auto c = store::Conversation::from_json(j)) conversations_.load(*c);
     }
+  }
+  // Entries saved before a CONNACK (this page's or a reloaded one's), not yet adopted.
+  auto pending = persisted_.find(pending_outbox_key());
+  if (pending != persisted_.end()) {
+    json j = json::parse(pending->second, nullptr, false);
+    if (j.is_array())
+      for (const auto& e : j)
+        if (auto entry = OutboxEntry::from_json(e)) unsaved.push_back(*entry);
+    persisted_.erase(pending);
+  }
+  for (auto& e : unsaved) {
+    const bool known = std::any_of(outbox_.begin(), outbox_.end(),
+                                   [&](const OutboxEntry& x) { return x.local_id == e.local_id; });
+    if (!known) outbox_.push_back(std::move(e));
   }
 }
 
@@ -336,23 +404,23 @@ void Session::close_attempt(Actions& out) {
   attempt_deadline_ = -1;
 }
 
+// A connect attempt ended without an accepted CONNACK. The app's connect() (or one-shot
+// reconnect) hears the error; then, unless the refusal is final (bad token, blocked...)
+// or the app asked for a single try, the session keeps trying in the background: a user
+// who opens the app on a bad network expects it to connect by itself when it can.
 void Session::attempt_failed(Actions& out, int64_t now, ErrorCode code) {
   close_attempt(out);
-  if (connect_callback_ && (!ever_connected_ || reconnect_mode_ == ReconnectMode::kOnce ||
-                            !reconnect_allowed_)) {
-    // An app-initiated connect (or a one-shot reconnect) reports its outcome.
+  const bool once = reconnect_mode_ == ReconnectMode::kOnce;
+  if (connect_callback_ && (!ever_connected_ || once || !reconnect_allowed_)) {
     result(out, connect_callback_, code);
     connect_callback_ = 0;
-    if (!ever_connected_ || reconnect_mode_ == ReconnectMode::kOnce) {
-      set_status(out, code == ErrorCode::kTokenIncorrect || static_cast<int>(code) / 100 == 310
-                          ? ConnectionStatus::kDisconnected
-                          : ConnectionStatus::kNetworkUnavailable);
-      reconnect_allowed_ = ever_connected_ && reconnect_mode_ != ReconnectMode::kOnce;
-      return;
-    }
   }
   if (!reconnect_allowed_) {
     set_status(out, ConnectionStatus::kDisconnected);
+    return;
+  }
+  if (once) {
+    set_status(out, ConnectionStatus::kNetworkUnavailable);
     return;
   }
   set_status(out, ConnectionStatus::kWebsocketUnavailable);
@@ -400,17 +468,9 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
     if (ack.status == 6) {  // redirect: the host should re-run navigation
       emit(out, "status", json{{"status", static_cast<int>(ConnectionStatus::kRedirect)}});
     }
-    if (is_refusal_final(ack.status)) reconnect_allowed_ = reconnect_allowed_ && !ever_connected_;
-    if (is_refusal_final(ack.status) && ever_connected_) {
-      close_attempt(out);
+    if (is_refusal_final(ack.status)) {
       reconnect_allowed_ = false;
       reconnect_at_ = -1;
-      if (connect_callback_) {
-        result(out, connect_callback_, connack_error(ack.status));
-        connect_callback_ = 0;
-      }
-      set_status(out, ConnectionStatus::kDisconnected);
-      return;
     }
     attempt_failed(out, now, connack_error(ack.status));
     return;
@@ -421,7 +481,11 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
   live_conn_ = conn;
   live_kind_ = transport_;
   user_id_ = ack.user_id;
-  load_user_state(user_id_);
+  if (loaded_user_ != user_id_) {
+    load_user_state(user_id_);
+    persist_outbox(out);
+    out.push_back(PersistValue{pending_outbox_key(), "", true});
+  }
   connected_time_ = static_cast<int64_t>(ack.timestamp_ms);
   local_connect_time_ = now;
   reconnect_attempt_ = 0;
@@ -444,16 +508,10 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
                  Pending{RequestKind::kQuery, 0, "", "pullSeAtts", nullptr, 0, 0});
   }
   pull(out, now);
-  // Server-side unread counts and latest messages win over what we counted locally.
-  {
-    pb::RelationQryInput req;
-    req.set_type(pb::PERSON);
-    req.set_count(300);
-    req.set_starttime(0);
-    req.set_order(0);
-    send_request(out, now, false, topics::kQueryConversations, user_id_, req.SerializeAsString(),
-                 Pending{RequestKind::kQuery, 0, "", "syncConversations", nullptr, 0, 0});
-  }
+  // Read marks first, then the server's unread counts and latest messages, which win
+  // over what we counted locally (one connection answers in order).
+  send_marks(out, now);
+  sync_conversations(out, now, 0, 300);
   for (const auto& room : chatrooms_) {
     pb::ChrmInput req;
     req.set_nothing(1);
@@ -472,6 +530,9 @@ void Session::link_lost(Actions& out, int64_t now, bool reconnect) {
   pull_in_flight_ = false;
   next_pull_at_ = -1;
   sync_copies_.clear();
+  marks_in_flight_.clear();
+  relation_sync_in_flight_ = false;
+  counted_during_relation_sync_.clear();
   // Messages waiting for a PUBACK stay in the outbox (SENDING): they go again, with the
   // same clientUniqueId, on the next connection. Queries cannot be answered any more.
   for (auto& e : outbox_) e.in_flight = 0;
@@ -577,6 +638,7 @@ Actions Session::on_transport_closed(int64_t now, uint32_t conn) {
 
 Actions Session::on_timer(int64_t now) {
   Actions out;
+  last_deadline_ = -2;  // the host's timer has fired: whatever is next must be armed again
   if (attempt_deadline_ >= 0 && now >= attempt_deadline_) {
     attempt_failed(out, now, static_cast<ErrorCode>(31000));  // RC_CONN_ACK_TIMEOUT
   }
@@ -612,6 +674,8 @@ Actions Session::on_timer(int64_t now) {
       pull_in_flight_ = false;
       pull_again_ = true;
     } else {
+      if (p.query == "markRead") marks_in_flight_.erase({p.context.value("type", 1), p.context.value("targetId", "")});
+      if (p.query == "syncConversations" || p.query == "getConversationListRemote") relation_sync_in_flight_ = false;
       result(out, p.callback, ErrorCode::kTimeout);
     }
   }
@@ -637,6 +701,7 @@ Actions Session::on_timer(int64_t now) {
     if (next_pull_at_ >= 0 && now >= next_pull_at_) pull(out, now);
     if (pull_again_ && !pull_in_flight_) pull(out, now);
     pump_outbox(out, now);
+    send_marks(out, now);
   }
   finish(out);
   return out;
@@ -1010,6 +1075,8 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
     return;
   }
   emit(out, "message", json{{"message", msg}});
+  if (relation_sync_in_flight_ && msg.value("isCounted", false) && msg.value("messageDirection", 2) == kReceive)
+    counted_during_relation_sync_.push_back({{type, target}, msg.value("sentTime", int64_t{0})});
   if (auto key = conversations_.on_message(msg)) {
     persist_conversation(out, key->first, key->second);
     if (const auto* conv = conversations_.find(key->first, key->second))

@@ -123,7 +123,11 @@ class Session {
   void persist_sync(Actions& out);
   void persist_seen(Actions& out);
   void persist_outbox(Actions& out);
+  std::string pending_outbox_key() const;
   void persist_conversation(Actions& out, int type, const std::string& target);
+  void persist_marks(Actions& out);
+  void send_marks(Actions& out, int64_t now);
+  void sync_conversations(Actions& out, int64_t now, int64_t callback, int count);
   void load_user_state(const std::string& user);
   int64_t server_now(int64_t now) const;
 
@@ -225,6 +229,15 @@ class Session {
   std::deque<OutboxEntry> outbox_;
   store::ConversationStore conversations_;
   std::set<std::string> chatrooms_;    // joined, re-joined after reconnect
+
+  // Read marks (clearUnreadCount) the server has not acknowledged yet: re-sent until it
+  // does, so its unread counts cannot drift from ours. Persisted.
+  std::map<store::ConversationKey, int64_t> pending_marks_;
+  std::set<store::ConversationKey> marks_in_flight_;
+  // While a qryRelationR is answered, counted messages delivered meanwhile: the server's
+  // snapshot may predate them, so they are added to its counts (exact, not a guess).
+  bool relation_sync_in_flight_ = false;
+  std::vector<std::pair<store::ConversationKey, int64_t>> counted_during_relation_sync_;
 
   int64_t last_deadline_ = -2;
 };

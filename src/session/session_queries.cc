@@ -70,15 +70,12 @@ bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, cons
       persist_conversation(out, type, target);
       emit(out, "conversation", json{{"conversation", conversations_.find(type, target)->to_json()}});
     }
-    // The server keeps unread counts too: tell it, without a read receipt to the peer.
-    if (live_conn_) {
-      pb::SessionMsgReadInput req;
-      req.set_type(static_cast<pb::ChannelType>(type));
-      req.set_msgtime(upto ? upto : server_now(now));
-      req.set_channelid(target);
-      send_request(out, now, false, topics::kMarkRead, user_id_, req.SerializeAsString(),
-                   Pending{RequestKind::kQuery, 0, "", "markRead", nullptr, 0, 0});
-    }
+    // The server keeps unread counts too: tell it (reliably: re-sent until acknowledged),
+    // without a read receipt to the peer.
+    pending_marks_[{type, target}] = upto ? upto : server_now(now);
+    marks_in_flight_.erase({type, target});
+    persist_marks(out);
+    send_marks(out, now);
     result(out, id, ErrorCode::kOk, true);
   } else if (name == "saveDraft" || name == "clearDraft") {
     if (!need_target()) return true;
@@ -144,12 +141,8 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     query(topics::kChatroomHistory, target, req.SerializeAsString(),
           json{{"conversationType", kChatroom}, {"targetId", target}});
   } else if (name == "getConversationListRemote") {
-    pb::RelationQryInput req;
-    req.set_type(pb::PERSON);
-    req.set_count(std::clamp(cmd.value("count", 300), 1, 1000));
-    req.set_starttime(0);
-    req.set_order(0);
-    query(topics::kQueryConversations, user_id_, req.SerializeAsString(), nullptr);
+    if (!live_conn_) return result_code(out, id, 30001, json{{"message", "not connected"}});
+    sync_conversations(out, now, id, std::clamp(cmd.value("count", 300), 1, 1000));
   } else if (name == "removeConversation") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     if (conversations_.remove(type, target)) persist_conversation(out, type, target);
@@ -262,6 +255,19 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
 }
 
 void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const codec::QueryAck& q) {
+  if (p.query == "markRead") {
+    const store::ConversationKey k{p.context.value("type", 1), p.context.value("targetId", "")};
+    marks_in_flight_.erase(k);
+    auto it = pending_marks_.find(k);
+    // Done unless a newer clear happened meanwhile (it is sent next). A refusal is final.
+    if (it != pending_marks_.end() && (q.status != 0 || it->second == p.context.value("time", int64_t{0}))) {
+      pending_marks_.erase(it);
+      persist_marks(out);
+    }
+    send_marks(out, now);
+    return;
+  }
+  if (p.query == "syncConversations" || p.query == "getConversationListRemote") relation_sync_in_flight_ = false;
   if (q.status != 0) {
     result_code(out, p.callback, q.status);
     return;
@@ -286,13 +292,20 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     for (const auto& info : r.info()) {
       json latest = info.has_msg() ? message_from_downstream(info.msg(), ctx, local_id()) : json();
       if (latest.is_object()) latest["targetId"] = info.userid();
-      conversations_.on_server_relation(static_cast<int>(info.type()), info.userid(), latest,
-                                        info.unreadcount(), info.readmsgtime());
+      // Counted messages we delivered after the server took its snapshot are not in its count.
+      const store::ConversationKey k{static_cast<int>(info.type()), info.userid()};
+      const int64_t snapshot = info.has_msg() ? info.msg().datatime() : 0;
+      int64_t later = 0;
+      for (const auto& [ck, t] : counted_during_relation_sync_)
+        if (ck == k && t > snapshot && t > info.readmsgtime()) ++later;
+      conversations_.on_server_relation(k.first, k.second, latest, info.unreadcount() + later,
+                                        info.readmsgtime(), snapshot);
       persist_conversation(out, static_cast<int>(info.type()), info.userid());
       const auto* c = conversations_.find(static_cast<int>(info.type()), info.userid());
       emit(out, "conversation", json{{"conversation", c->to_json()}});
       list.push_back(c->to_json());
     }
+    counted_during_relation_sync_.clear();
     result(out, p.callback, ErrorCode::kOk, list);
   } else if (p.query == "pullSeAtts") {
     pb::SessionStates s;

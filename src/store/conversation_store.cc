@@ -14,6 +14,7 @@ nlohmann::json Conversation::to_json() const {
       {"readTime", read_time},
       {"hasMentioned", mentioned > 0},
       {"mentionedCount", mentioned},
+      {"countedThrough", counted_through},
       {"isTop", top},
       {"notificationStatus", notification_status},
       {"draft", draft},
@@ -33,6 +34,7 @@ std::optional<Conversation> Conversation::from_json(const nlohmann::json& j) {
   c.unread = j.value("unreadMessageCount", int64_t{0});
   c.read_time = j.value("readTime", int64_t{0});
   c.mentioned = j.value("mentionedCount", int64_t{0});
+  c.counted_through = j.value("countedThrough", int64_t{0});
   c.top = j.value("isTop", false);
   c.notification_status = j.value("notificationStatus", 1);
   c.draft = j.value("draft", std::string());
@@ -63,22 +65,16 @@ std::optional<ConversationKey> ConversationStore::on_message(const nlohmann::jso
     c.sent_time = t;
   }
   const bool received = m.value("messageDirection", 2) == 2;
-  if (received && m.value("isCounted", false) && t > c.read_time) {
+  if (received && m.value("isCounted", false) && t > c.read_time && t > c.counted_through) {
     ++c.unread;
     if (m.value("isMentioned", false)) ++c.mentioned;
-  }
-  if (!received && t > c.read_time) {
-    // Sending implies having read the conversation up to now.
-    c.read_time = t;
-    c.unread = 0;
-    c.mentioned = 0;
   }
   return ConversationKey{type, target};
 }
 
 void ConversationStore::on_server_relation(int type, const std::string& target,
                                            const nlohmann::json& latest, int64_t unread,
-                                           int64_t read_time) {
+                                           int64_t read_time, int64_t snapshot_time) {
   Conversation& c = upsert(type, target);
   if (latest.is_object()) {
     const int64_t t = latest.value("sentTime", int64_t{0});
@@ -87,8 +83,14 @@ void ConversationStore::on_server_relation(int type, const std::string& target,
       c.sent_time = t;
     }
   }
+  if (read_time < c.read_time) {
+    // We marked read later than the server knows (the mark is on its way): its count
+    // predates our clear. Ours is exact since the clear; keep it.
+    return;
+  }
   c.unread = unread;
-  c.read_time = std::max(c.read_time, read_time);
+  c.read_time = read_time;
+  c.counted_through = std::max(c.counted_through, snapshot_time);
   if (unread == 0) c.mentioned = 0;
 }
 

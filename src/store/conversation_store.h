@@ -23,6 +23,9 @@ struct Conversation {
   int64_t unread = 0;
   int64_t read_time = 0;          // messages at or before this time are read
   int64_t mentioned = 0;          // unread messages mentioning the user
+  // The server's last unread count covered every message up to this time: a message at
+  // or before it that arrives later (a pull racing the count) is already counted.
+  int64_t counted_through = 0;
   bool top = false;
   int notification_status = 1;    // v2 NotificationStatus: 1 NOTIFY, 0 DO_NOT_DISTURB
   std::string draft;
@@ -39,8 +42,9 @@ class ConversationStore {
   // than read_time. Returns the conversation key it touched (status messages touch none).
   std::optional<ConversationKey> on_message(const nlohmann::json& message);
   // The server's view of one conversation (RelationInfo): unread count and read time win.
+  // `snapshot_time` is the newest message time the count covers.
   void on_server_relation(int type, const std::string& target, const nlohmann::json& latest,
-                          int64_t unread, int64_t read_time);
+                          int64_t unread, int64_t read_time, int64_t snapshot_time);
   // A recalled message: replaces latest_message when it is that one; an unread recalled
   // message no longer counts.
   std::optional<ConversationKey> on_recall(int type, const std::string& target,
