@@ -5,7 +5,9 @@ set -u
 src=${1:?usage: check_core_includes.sh SRC_DIR}
 banned_headers='<(chrono|thread|mutex|condition_variable|future|random|fstream|filesystem|ctime|time\.h|sys/[a-z_]+\.h|unistd\.h|socket\.h|netinet/[a-z_]+\.h|arpa/[a-z_]+\.h|emscripten[^>]*|boost/[^>]*|asio[^>]*)>'
 banned_calls='\b(std::chrono|std::this_thread|sleep|usleep|nanosleep|time\(|clock\(|gettimeofday|clock_gettime|rand\(|srand|random_device|fopen|socket\(|getenv)\b'
-bad=$(grep -rnE "#include *$banned_headers" "$src" ; grep -rnE "$banned_calls" "$src" --include='*.cc' --include='*.h' | grep -v '^\s*//')
+# grep prints "file:line:text"; comment lines (text starting with //) are not code.
+bad=$( { grep -rnE "#include *$banned_headers" "$src"; grep -rnE "$banned_calls" "$src" --include='*.cc' --include='*.h'; } \
+       | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//')
 if [ -n "$bad" ]; then
   echo "core has I/O, clock, thread or OS-random use:"; echo "$bad"; exit 1
 fi

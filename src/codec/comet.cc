@@ -175,6 +175,7 @@ Result<ServerFrame> decode_comet_response(const json& j, std::string_view ack_to
       if (!read_uint(j, "messageId", a.message_id) || !read_uint(j, "status", a.status, false) ||
           !read_uint(j, "timestamp", ts, false))
         return bad_json("PUBACK: bad messageId/status/timestamp");
+      if (ts / 1000 > UINT32_MAX) return bad_json("PUBACK: timestamp beyond the u32 seconds of the frame");
       a.date = static_cast<uint32_t>(ts / 1000);
       a.millis = static_cast<uint16_t>(ts % 1000);
       if (j.contains("messageUId") && j["messageUId"].is_string()) a.msg_uid = j["messageUId"].get<std::string>();

@@ -109,6 +109,7 @@ Result<json> frame_to_json(const ClientFrame& frame) {
 Result<json> frame_to_json(const ServerFrame& frame, std::string_view ack_topic) {
   json out = header_json(frame_type(frame), std::visit([](auto& f) { return f.flags; }, frame));
   if (auto* c = std::get_if<ConnAck>(&frame)) {
+    if (c->reserved) out["reserved"] = c->reserved;  // shown only when unusual
     out["status"] = c->status;
     if (c->has_identity) {
       out["userId"] = c->user_id;
@@ -138,6 +139,7 @@ Result<json> frame_to_json(const ServerFrame& frame, std::string_view ack_topic)
                           q->payload));
     }
   } else if (auto* d = std::get_if<Disconnect>(&frame)) {
+    if (d->reserved) out["reserved"] = d->reserved;
     out["status"] = d->status;
   }
   return out;
@@ -182,6 +184,7 @@ Result<ServerFrame> server_frame_from_json(const json& j) {
   if (type == "CONNACK") {
     ConnAck f;
     f.flags = flags;
+    if (j.contains("reserved")) PARLEY_TRY(get_uint(j, "reserved", f.reserved));
     PARLEY_TRY(get_uint(j, "status", f.status));
     f.has_identity = j.contains("userId");
     if (f.has_identity) {
@@ -226,6 +229,7 @@ Result<ServerFrame> server_frame_from_json(const json& j) {
   if (type == "DISCONNECT") {
     Disconnect f;
     f.flags = flags;
+    if (j.contains("reserved")) PARLEY_TRY(get_uint(j, "reserved", f.reserved));
     PARLEY_TRY(get_uint(j, "status", f.status));
     return ServerFrame{f};
   }

@@ -202,6 +202,8 @@ bool json_integer(const json& j, int64_t lo, uint64_t hi, bool& negative, uint64
   }
   if (j.is_number_float()) {
     const double d = j.get<double>();
+    // Casting a double outside int64's range is undefined: range-check first (-2^63..2^63).
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return false;
     if (d != static_cast<double>(static_cast<int64_t>(d))) return false;
     return json_integer(json(static_cast<int64_t>(d)), lo, hi, negative, mag);
   }

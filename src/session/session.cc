@@ -1,3 +1,4 @@
+#include "common/json_util.h"
 #include "session/session.h"
 
 #include <algorithm>
@@ -104,10 +105,10 @@ void Session::persist(Actions& out, const std::string& name, const std::string& 
 }
 
 void Session::persist_sync(Actions& out) {
-  persist(out, "sync", json{{"inbox", inbox_time_}, {"outbox", outbox_time_}}.dump());
+  persist(out, "sync", to_text(json{{"inbox", inbox_time_}, {"outbox", outbox_time_}}));
 }
 
-void Session::persist_seen(Actions& out) { persist(out, "seen", seen_.to_json().dump()); }
+void Session::persist_seen(Actions& out) { persist(out, "seen", to_text(seen_.to_json())); }
 
 std::string Session::pending_outbox_key() const {
   return "parley/" + config_.app_key + "/_pending/outbox";
@@ -119,17 +120,17 @@ void Session::persist_outbox(Actions& out) {
   if (user_id_.empty()) {
     // Sent before the first CONNACK said who we are: kept under a user-less key and
     // adopted by the user that connects (a page reload must not lose them either).
-    out.push_back(PersistValue{pending_outbox_key(), list.dump(), false});
+    out.push_back(PersistValue{pending_outbox_key(), to_text(list), false});
     return;
   }
-  persist(out, "outbox", list.dump());
+  persist(out, "outbox", to_text(list));
 }
 
 void Session::persist_conversation(Actions& out, int type, const std::string& target) {
   if (user_id_.empty()) return;
   const std::string name = "conv/" + std::to_string(type) + "/" + target;
   if (const auto* c = conversations_.find(type, target)) {
-    persist(out, name, c->to_json().dump());
+    persist(out, name, to_text(c->to_json()));
   } else {
     out.push_back(PersistValue{key(name), "", true});
   }
@@ -138,7 +139,7 @@ void Session::persist_conversation(Actions& out, int type, const std::string& ta
 void Session::persist_marks(Actions& out) {
   json list = json::array();
   for (const auto& [k, t] : pending_marks_) list.push_back(json{{"type", k.first}, {"targetId", k.second}, {"time", t}});
-  persist(out, "marks", list.dump());
+  persist(out, "marks", to_text(list));
 }
 
 void Session::send_marks(Actions& out, int64_t now) {
@@ -198,8 +199,8 @@ void Session::load_user_state(const std::string& user) {
     json j = json::parse(v, nullptr, false);
     if (j.is_discarded()) continue;  // a damaged key is skipped, not fatal
     if (name == "sync" && j.is_object()) {
-      inbox_time_ = j.value("inbox", int64_t{0});
-      outbox_time_ = j.value("outbox", int64_t{0});
+      inbox_time_ = jget(j, "inbox", int64_t{0});
+      outbox_time_ = jget(j, "outbox", int64_t{0});
     } else if (name == "seen") {
       seen_.load(j);
     } else if (name == "outbox" && j.is_array()) {
@@ -208,7 +209,7 @@ void Session::load_user_state(const std::string& user) {
     } else if (name == "marks" && j.is_array()) {
       for (const auto& m : j)
         if (m.is_object() && m.contains("targetId") && m["targetId"].is_string())
-          pending_marks_[{m.value("type", 1), m["targetId"].get<std::string>()}] = m.value("time", int64_t{0});
+          pending_marks_[{jget(m, "type", 1), m["targetId"].get<std::string>()}] = jget(m, "time", int64_t{0});
     } else if (name.compare(0, 5, "conv/") == 0) {
       if (auto c = store::Conversation::from_json(j)) conversations_.load(*c);
     }
@@ -289,8 +290,8 @@ std::string Session::connect_url(const std::string& host, TransportKind kind,
 }
 
 void Session::cmd_connect(Actions& out, int64_t now, const json& cmd) {
-  const int64_t id = cmd.value("id", int64_t{0});
-  const json token = cmd.value("token", json());
+  const int64_t id = jget(cmd, "id", int64_t{0});
+  const json token = jget(cmd, "token", json());
   if (!token.is_string() || token.get<std::string>().empty()) {
     result(out, id, ErrorCode::kTokenIncorrect, json{{"message", "token must be a non-empty string"}});
     return;
@@ -315,8 +316,8 @@ void Session::cmd_connect(Actions& out, int64_t now, const json& cmd) {
   if (connect_callback_) result(out, connect_callback_, ErrorCode::kNetUnavailable, json{{"message", "superseded by a new connect"}});
   token_ = token.get<std::string>();
   hosts_ = std::move(hosts);
-  secure_ = cmd.value("secure", false);
-  transport_ = cmd.value("transport", std::string("websocket")) == "comet" ? TransportKind::kComet
+  secure_ = jget(cmd, "secure", false);
+  transport_ = jget(cmd, "transport", std::string("websocket")) == "comet" ? TransportKind::kComet
                                                                           : TransportKind::kWebSocket;
   comet_pid_ = std::to_string(1000000000000ull + rng_.uniform(8999999999999ull)) + "." +
                std::to_string(rng_.uniform(9999));
@@ -330,7 +331,7 @@ void Session::cmd_connect(Actions& out, int64_t now, const json& cmd) {
 }
 
 void Session::cmd_reconnect(Actions& out, int64_t now, const json& cmd) {
-  const int64_t id = cmd.value("id", int64_t{0});
+  const int64_t id = jget(cmd, "id", int64_t{0});
   if (token_.empty() || hosts_.empty()) {
     result_code(out, id, 33001, json{{"message", "connect first: no token to reconnect with"}});
     return;
@@ -345,7 +346,7 @@ void Session::cmd_reconnect(Actions& out, int64_t now, const json& cmd) {
       if (d.is_number() && reconnect_rate_.size() < kMaxRateEntries)
         reconnect_rate_.push_back(std::max<int64_t>(0, d.get<int64_t>()));
   }
-  const bool automatic = cmd.value("auto", false);
+  const bool automatic = jget(cmd, "auto", false);
   reconnect_mode_ = !reconnect_rate_.empty() ? ReconnectMode::kRate
                     : automatic              ? ReconnectMode::kAuto
                                              : ReconnectMode::kOnce;
@@ -674,7 +675,7 @@ Actions Session::on_timer(int64_t now) {
       pull_in_flight_ = false;
       pull_again_ = true;
     } else {
-      if (p.query == "markRead") marks_in_flight_.erase({p.context.value("type", 1), p.context.value("targetId", "")});
+      if (p.query == "markRead") marks_in_flight_.erase({jget(p.context, "type", 1), jget(p.context, "targetId", "")});
       if (p.query == "syncConversations" || p.query == "getConversationListRemote") relation_sync_in_flight_ = false;
       result(out, p.callback, ErrorCode::kTimeout);
     }
@@ -1020,46 +1021,46 @@ void Session::on_pull_result(Actions& out, int64_t now, const std::string& paylo
 }
 
 void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
-  const std::string uid = msg.value("messageUId", std::string());
+  const std::string uid = jget(msg, "messageUId", std::string());
   if (!seen_.insert(uid)) return;  // already given to the app
-  const std::string object = msg.value("objectName", std::string());
-  const int type = msg.value("conversationType", 1);
-  const std::string target = msg.value("targetId", std::string());
+  const std::string object = jget(msg, "objectName", std::string());
+  const int type = jget(msg, "conversationType", 1);
+  const std::string target = jget(msg, "targetId", std::string());
   if (object == "RC:TypSts") {
     const json& c = msg["content"];
     emit(out, "typing", json{{"conversationType", type}, {"targetId", target},
-                             {"userId", msg.value("senderUserId", "")},
-                             {"typingContentType", c.is_object() ? c.value("typingContentType", "") : ""},
-                             {"sentTime", msg.value("sentTime", int64_t{0})}});
+                             {"userId", jget(msg, "senderUserId", "")},
+                             {"typingContentType", c.is_object() ? jget(c, "typingContentType", "") : ""},
+                             {"sentTime", jget(msg, "sentTime", int64_t{0})}});
     emit(out, "message", json{{"message", msg}});
     return;
   }
   if (object == "RC:RcCmd") {
     const json& c = msg["content"];
     if (c.is_object()) {
-      const int rtype = c.value("conversationType", type);
+      const int rtype = jget(c, "conversationType", type);
       // For private recalls the conversation is the other party (targetId of the command
       // as seen by the receiver is the sender).
-      const std::string rtarget = rtype == kPrivate ? (msg.value("messageDirection", 2) == kSend
-                                                           ? c.value("targetId", target)
-                                                           : msg.value("senderUserId", target))
-                                                    : c.value("targetId", target);
-      const std::string ruid = c.value("messageUId", std::string());
-      if (auto key = conversations_.on_recall(rtype, rtarget, ruid, c.value("sentTime", int64_t{0}), msg)) {
+      const std::string rtarget = rtype == kPrivate ? (jget(msg, "messageDirection", 2) == kSend
+                                                           ? jget(c, "targetId", target)
+                                                           : jget(msg, "senderUserId", target))
+                                                    : jget(c, "targetId", target);
+      const std::string ruid = jget(c, "messageUId", std::string());
+      if (auto key = conversations_.on_recall(rtype, rtarget, ruid, jget(c, "sentTime", int64_t{0}), msg)) {
         persist_conversation(out, key->first, key->second);
         if (const auto* conv = conversations_.find(key->first, key->second))
           emit(out, "conversation", json{{"conversation", conv->to_json()}});
       }
       emit(out, "recall", json{{"conversationType", rtype}, {"targetId", rtarget}, {"messageUId", ruid},
-                               {"sentTime", c.value("sentTime", int64_t{0})}, {"message", msg}});
+                               {"sentTime", jget(c, "sentTime", int64_t{0})}, {"message", msg}});
     }
     emit(out, "message", json{{"message", msg}});
     return;
   }
   if (object == "RC:ReadNtf") {
     const json& c = msg["content"];
-    const int64_t last = c.is_object() ? c.value("lastMessageSendTime", int64_t{0}) : 0;
-    if (msg.value("messageDirection", 2) == kSend) {
+    const int64_t last = c.is_object() ? jget(c, "lastMessageSendTime", int64_t{0}) : 0;
+    if (jget(msg, "messageDirection", 2) == kSend) {
       // Read on another of our devices: clear here too.
       if (conversations_.clear_unread(type, target, last)) {
         persist_conversation(out, type, target);
@@ -1068,15 +1069,15 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
       }
     } else {
       emit(out, "readReceipt", json{{"conversationType", type}, {"targetId", target},
-                                    {"messageUId", c.is_object() ? c.value("messageUId", "") : ""},
+                                    {"messageUId", c.is_object() ? jget(c, "messageUId", "") : ""},
                                     {"lastMessageSendTime", last}});
     }
     emit(out, "message", json{{"message", msg}});
     return;
   }
   emit(out, "message", json{{"message", msg}});
-  if (relation_sync_in_flight_ && msg.value("isCounted", false) && msg.value("messageDirection", 2) == kReceive)
-    counted_during_relation_sync_.push_back({{type, target}, msg.value("sentTime", int64_t{0})});
+  if (relation_sync_in_flight_ && jget(msg, "isCounted", false) && jget(msg, "messageDirection", 2) == kReceive)
+    counted_during_relation_sync_.push_back({{type, target}, jget(msg, "sentTime", int64_t{0})});
   if (auto key = conversations_.on_message(msg)) {
     persist_conversation(out, key->first, key->second);
     if (const auto* conv = conversations_.find(key->first, key->second))

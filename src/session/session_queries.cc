@@ -4,6 +4,7 @@
 #include "codec/pb_json.h"
 #include "codec/topics.h"
 #include "rongcloud.pb.h"
+#include "common/json_util.h"
 #include "session/session.h"
 
 namespace parley::session {
@@ -33,7 +34,7 @@ bool get_target(const json& cmd, int& type, std::string& target) {
 }  // namespace
 
 bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, const json& cmd) {
-  const int64_t id = cmd.value("id", int64_t{0});
+  const int64_t id = jget(cmd, "id", int64_t{0});
   int type = 0;
   std::string target;
   auto need_target = [&]() {
@@ -43,7 +44,7 @@ bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, cons
   };
   if (name == "getConversationList") {
     json list = json::array();
-    const size_t limit = static_cast<size_t>(std::max<int64_t>(0, cmd.value("count", int64_t{1000})));
+    const size_t limit = static_cast<size_t>(std::max<int64_t>(0, jget(cmd, "count", int64_t{1000})));
     for (const auto* c : conversations_.list(int_list(cmd, "types"))) {
       if (list.size() >= limit) break;
       list.push_back(c->to_json());
@@ -55,7 +56,7 @@ bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, cons
     result(out, id, ErrorCode::kOk, c ? c->to_json() : json(nullptr));
   } else if (name == "getTotalUnreadCount") {
     result(out, id, ErrorCode::kOk,
-           conversations_.total_unread(int_list(cmd, "types"), cmd.value("includeSilent", true)));
+           conversations_.total_unread(int_list(cmd, "types"), jget(cmd, "includeSilent", true)));
   } else if (name == "getConversationUnreadCount") {
     result(out, id, ErrorCode::kOk, conversations_.total_unread(int_list(cmd, "types")));
   } else if (name == "getUnreadCount") {
@@ -80,7 +81,7 @@ bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, cons
   } else if (name == "saveDraft" || name == "clearDraft") {
     if (!need_target()) return true;
     auto& c = conversations_.upsert(type, target);
-    c.draft = name == "saveDraft" ? cmd.value("draft", std::string()) : std::string();
+    c.draft = name == "saveDraft" ? jget(cmd, "draft", std::string()) : std::string();
     persist_conversation(out, type, target);
     result(out, id, ErrorCode::kOk, true);
   } else if (name == "getDraft") {
@@ -102,7 +103,7 @@ bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, cons
 }
 
 void Session::cmd_query(Actions& out, int64_t now, const std::string& name, const json& cmd) {
-  const int64_t id = cmd.value("id", int64_t{0});
+  const int64_t id = jget(cmd, "id", int64_t{0});
   int type = 0;
   std::string target;
   auto param_error = [&](const std::string& why) {
@@ -125,9 +126,9 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     pb::HistoryMsgInput req;
     req.set_targetid(target);
-    req.set_time(cmd.value("timestamp", int64_t{0}));
-    req.set_count(std::clamp(cmd.value("count", 20), 1, 100));
-    req.set_order(cmd.value("order", 0));
+    req.set_time(jget(cmd, "timestamp", int64_t{0}));
+    req.set_count(std::clamp(jget(cmd, "count", 20), 1, 100));
+    req.set_order(jget(cmd, "order", 0));
     query(history_topic(type), type == kChatroom ? target : user_id_, req.SerializeAsString(),
           json{{"conversationType", type}, {"targetId", target}});
   } else if (name == "getChatroomHistory") {
@@ -135,14 +136,14 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     if (target.empty()) return param_error("chatroomId required");
     pb::HistoryMsgInput req;
     req.set_targetid(target);
-    req.set_time(cmd.value("timestamp", int64_t{0}));
-    req.set_count(std::clamp(cmd.value("count", 20), 1, 100));
-    req.set_order(cmd.value("order", 0));
+    req.set_time(jget(cmd, "timestamp", int64_t{0}));
+    req.set_count(std::clamp(jget(cmd, "count", 20), 1, 100));
+    req.set_order(jget(cmd, "order", 0));
     query(topics::kChatroomHistory, target, req.SerializeAsString(),
           json{{"conversationType", kChatroom}, {"targetId", target}});
   } else if (name == "getConversationListRemote") {
     if (!live_conn_) return result_code(out, id, 30001, json{{"message", "not connected"}});
-    sync_conversations(out, now, id, std::clamp(cmd.value("count", 300), 1, 1000));
+    sync_conversations(out, now, id, std::clamp(jget(cmd, "count", 300), 1, 1000));
   } else if (name == "removeConversation") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     if (conversations_.remove(type, target)) persist_conversation(out, type, target);
@@ -165,15 +166,15 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
         return param_error("each message needs messageUId");
       auto* d = req.add_msgs();
       d->set_msgid(m["messageUId"].get<std::string>());
-      d->set_msgdatatime(m.value("sentTime", int64_t{0}));
-      d->set_direct(m.value("messageDirection", 1));
+      d->set_msgdatatime(jget(m, "sentTime", int64_t{0}));
+      d->set_direct(jget(m, "messageDirection", 1));
     }
     query(topics::kDeleteMessages, user_id_, req.SerializeAsString(), nullptr);
   } else if (name == "clearHistory") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     pb::CleanHisMsgInput req;
     req.set_targetid(target);
-    req.set_datatime(cmd.value("timestamp", int64_t{0}) ? cmd.value("timestamp", int64_t{0}) : server_now(now));
+    req.set_datatime(jget(cmd, "timestamp", int64_t{0}) ? jget(cmd, "timestamp", int64_t{0}) : server_now(now));
     query(clean_topic(type), user_id_, req.SerializeAsString(), nullptr);
   } else if (name == "setConversationStatus") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
@@ -205,14 +206,14 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     if (target.empty()) return param_error("chatroomId required");
     if (name == "getChatroomInfo") {
       pb::QueryChatRoomInfoInput req;
-      req.set_count(std::clamp(cmd.value("count", 10), 0, 20));
-      req.set_order(cmd.value("order", 0));
+      req.set_count(std::clamp(jget(cmd, "count", 10), 0, 20));
+      req.set_order(jget(cmd, "order", 0));
       return query(topics::kChatroomInfo, target, req.SerializeAsString(), nullptr);
     }
     pb::ChrmInput req;
     req.set_nothing(1);
     query(name == "joinChatroom" ? topics::kJoinChatroom : topics::kExitChatroom, target,
-          req.SerializeAsString(), json{{"chatroomId", target}, {"count", cmd.value("count", 10)}});
+          req.SerializeAsString(), json{{"chatroomId", target}, {"count", jget(cmd, "count", 10)}});
   } else if (name == "addToBlacklist" || name == "removeFromBlacklist" || name == "getBlacklistStatus") {
     const std::string user = string_arg("userId");
     if (user.empty()) return param_error("userId required");
@@ -245,7 +246,7 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     const char* type_name = topics::request_type(topic);
     const auto* desc = type_name ? codec::schema::find_message(type_name) : nullptr;
     if (!desc) return param_error("unknown topic \"" + topic + "\"");
-    auto payload = codec::json_to_protobuf(*desc, cmd.value("body", json::object()));
+    auto payload = codec::json_to_protobuf(*desc, jget(cmd, "body", json::object()));
     if (!payload) return param_error(payload.error().message);
     const std::string tgt = string_arg("targetId");
     query(topic, tgt.empty() ? user_id_ : tgt, payload.value(), nullptr);
@@ -256,11 +257,11 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
 
 void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const codec::QueryAck& q) {
   if (p.query == "markRead") {
-    const store::ConversationKey k{p.context.value("type", 1), p.context.value("targetId", "")};
+    const store::ConversationKey k{jget(p.context, "type", 1), jget(p.context, "targetId", "")};
     marks_in_flight_.erase(k);
     auto it = pending_marks_.find(k);
     // Done unless a newer clear happened meanwhile (it is sent next). A refusal is final.
-    if (it != pending_marks_.end() && (q.status != 0 || it->second == p.context.value("time", int64_t{0}))) {
+    if (it != pending_marks_.end() && (q.status != 0 || it->second == jget(p.context, "time", int64_t{0}))) {
       pending_marks_.erase(it);
       persist_marks(out);
     }
@@ -281,7 +282,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     // The server answers newest first; the API gives oldest first (§4.8).
     for (int i = h.list_size() - 1; i >= 0; --i) {
       json m = message_from_downstream(h.list(i), ctx, local_id());
-      m["targetId"] = p.context["targetId"];
+      m["targetId"] = jget(p.context, "targetId", std::string());
       list.push_back(std::move(m));
     }
     result(out, p.callback, ErrorCode::kOk, json{{"list", list}, {"hasMore", h.hasmsg() != 0}});
@@ -319,19 +320,19 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
       persist_conversation(out, c.type, c.target_id);
     }
   } else if (p.query == "joinChatroom") {
-    const std::string room = p.context.value("chatroomId", "");
+    const std::string room = jget(p.context, "chatroomId", "");
     chatrooms_.insert(room);
     pb::ChrmOutput o;
     int64_t join_time = 0;
     if (o.ParseFromString(q.payload)) join_time = o.jointime();
     pb::ChrmPullMsg req;
     req.set_synctime(join_time);
-    req.set_count(p.context.value("count", 10));
+    req.set_count(jget(p.context, "count", 10));
     send_request(out, now, false, topics::kPullChatroom, room, req.SerializeAsString(),
                  Pending{RequestKind::kQuery, 0, "", "chatroomPull", json{{"chatroomId", room}}, 0, 0});
     result(out, p.callback, ErrorCode::kOk, json{{"chatroomId", room}, {"joinTime", join_time}});
   } else if (p.query == "quitChatroom") {
-    chatrooms_.erase(p.context.value("chatroomId", ""));
+    chatrooms_.erase(jget(p.context, "chatroomId", ""));
     result(out, p.callback, ErrorCode::kOk, true);
   } else if (p.query == "chatroomPull") {
     pb::DownStreamMessages batch;
@@ -340,7 +341,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
   } else if (p.query == "getBlacklistStatus") {
     pb::QueryBlackListOutput o;
     const bool listed = o.ParseFromString(q.payload) &&
-                        std::find(o.userids().begin(), o.userids().end(), p.context.value("userId", "")) !=
+                        std::find(o.userids().begin(), o.userids().end(), jget(p.context, "userId", "")) !=
                             o.userids().end();
     // v2 semantics: 0 = in the blacklist, 1 = not.
     result(out, p.callback, ErrorCode::kOk, listed ? 0 : 1);

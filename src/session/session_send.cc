@@ -3,6 +3,7 @@
 
 #include "codec/topics.h"
 #include "rongcloud.pb.h"
+#include "common/json_util.h"
 #include "session/session.h"
 
 namespace parley::session {
@@ -23,21 +24,21 @@ std::optional<Session::OutboxEntry> Session::OutboxEntry::from_json(const json& 
       !j.contains("objectName") || !j.contains("content") || !j["content"].is_string())
     return std::nullopt;
   OutboxEntry e;
-  e.local_id = j.value("localId", int64_t{0});
-  e.client_unique_id = j.value("clientUniqueId", uint64_t{0});
-  e.type = j.value("type", 1);
-  e.target_id = j.value("targetId", std::string());
-  e.object_name = j.value("objectName", std::string());
+  e.local_id = jget(j, "localId", int64_t{0});
+  e.client_unique_id = jget(j, "clientUniqueId", uint64_t{0});
+  e.type = jget(j, "type", 1);
+  e.target_id = jget(j, "targetId", std::string());
+  e.object_name = jget(j, "objectName", std::string());
   e.content = j["content"].get<std::string>();
-  e.flags.persisted = j.value("persisted", true);
-  e.flags.counted = j.value("counted", true);
-  e.mentioned = j.value("mentioned", false);
-  e.disable_notification = j.value("disableNotification", false);
-  e.push_content = j.value("pushContent", std::string());
-  e.push_data = j.value("pushData", std::string());
-  e.created_ms = j.value("createdMs", int64_t{0});
-  e.sent_time = j.value("sentTime", int64_t{0});
-  e.state = j.value("state", 10) == kFailed ? kFailed : kSending;
+  e.flags.persisted = jget(j, "persisted", true);
+  e.flags.counted = jget(j, "counted", true);
+  e.mentioned = jget(j, "mentioned", false);
+  e.disable_notification = jget(j, "disableNotification", false);
+  e.push_content = jget(j, "pushContent", std::string());
+  e.push_data = jget(j, "pushData", std::string());
+  e.created_ms = jget(j, "createdMs", int64_t{0});
+  e.sent_time = jget(j, "sentTime", int64_t{0});
+  e.state = jget(j, "state", 10) == kFailed ? kFailed : kSending;
   return e;
 }
 
@@ -69,7 +70,7 @@ Session::OutboxEntry* Session::find_outbox(int64_t local_id) {
 }
 
 void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
-  const int64_t id = cmd.value("id", int64_t{0});
+  const int64_t id = jget(cmd, "id", int64_t{0});
   auto bad = [&](const std::string& why, ErrorCode code = ErrorCode::kParameterError) {
     result(out, id, code, json{{"message", why}});
   };
@@ -82,11 +83,11 @@ void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
   if (!cmd.contains("objectName") || !cmd["objectName"].is_string() || cmd["objectName"].get<std::string>().empty())
     return bad("objectName must be a non-empty string");
   const std::string object = cmd["objectName"].get<std::string>();
-  const bool status_message = cmd.value("isStatusMessage", is_status_object(object));
+  const bool status_message = jget(cmd, "isStatusMessage", is_status_object(object));
   const std::string_view topic = send_topic(type, status_message);
   if (topic.empty()) return bad("conversation type " + std::to_string(type) + " cannot be sent to", ErrorCode::kNotSupport);
-  const json content = cmd.value("content", json::object());
-  const std::string content_text = content.is_string() ? content.get<std::string>() : content.dump();
+  const json content = jget(cmd, "content", json::object());
+  const std::string content_text = content.is_string() ? content.get<std::string>() : to_text(content);
   if (content_text.size() > config_.max_content_bytes)
     return bad("content is " + std::to_string(content_text.size()) + " bytes, over the limit of " +
                    std::to_string(config_.max_content_bytes),
@@ -127,10 +128,10 @@ void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
   e.object_name = object;
   e.content = content_text;
   e.flags = flags;
-  e.mentioned = cmd.value("isMentioned", false);
-  e.disable_notification = cmd.value("disableNotification", false);
-  e.push_content = cmd.value("pushContent", std::string());
-  e.push_data = cmd.value("pushData", std::string());
+  e.mentioned = jget(cmd, "isMentioned", false);
+  e.disable_notification = jget(cmd, "disableNotification", false);
+  e.push_content = jget(cmd, "pushContent", std::string());
+  e.push_data = jget(cmd, "pushData", std::string());
   e.created_ms = now;
   e.sent_time = server_now(now);
   e.state = kSending;
@@ -142,8 +143,8 @@ void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
 }
 
 void Session::cmd_resend(Actions& out, int64_t now, const json& cmd) {
-  const int64_t id = cmd.value("id", int64_t{0});
-  OutboxEntry* e = find_outbox(cmd.value("messageId", int64_t{0}));
+  const int64_t id = jget(cmd, "id", int64_t{0});
+  OutboxEntry* e = find_outbox(jget(cmd, "messageId", int64_t{0}));
   if (!e || e->state != kFailed) {
     result(out, id, ErrorCode::kParameterError, json{{"message", "no FAILED message with that messageId"}});
     return;

@@ -1,5 +1,7 @@
 #include "store/conversation_store.h"
 
+#include "common/json_util.h"
+
 #include <algorithm>
 
 namespace parley::store {
@@ -18,7 +20,7 @@ nlohmann::json Conversation::to_json() const {
       {"isTop", top},
       {"notificationStatus", notification_status},
       {"draft", draft},
-      {"objectName", latest_message.is_object() ? latest_message.value("objectName", "") : ""},
+      {"objectName", latest_message.is_object() ? jget(latest_message, "objectName", "") : ""},
   };
 }
 
@@ -29,15 +31,15 @@ std::optional<Conversation> Conversation::from_json(const nlohmann::json& j) {
   Conversation c;
   c.type = j["conversationType"].get<int>();
   c.target_id = j["targetId"].get<std::string>();
-  c.latest_message = j.value("latestMessage", nlohmann::json());
-  c.sent_time = j.value("sentTime", int64_t{0});
-  c.unread = j.value("unreadMessageCount", int64_t{0});
-  c.read_time = j.value("readTime", int64_t{0});
-  c.mentioned = j.value("mentionedCount", int64_t{0});
-  c.counted_through = j.value("countedThrough", int64_t{0});
-  c.top = j.value("isTop", false);
-  c.notification_status = j.value("notificationStatus", 1);
-  c.draft = j.value("draft", std::string());
+  c.latest_message = jget(j, "latestMessage", nlohmann::json());
+  c.sent_time = jget(j, "sentTime", int64_t{0});
+  c.unread = jget(j, "unreadMessageCount", int64_t{0});
+  c.read_time = jget(j, "readTime", int64_t{0});
+  c.mentioned = jget(j, "mentionedCount", int64_t{0});
+  c.counted_through = jget(j, "countedThrough", int64_t{0});
+  c.top = jget(j, "isTop", false);
+  c.notification_status = jget(j, "notificationStatus", 1);
+  c.draft = jget(j, "draft", std::string());
   return c;
 }
 
@@ -54,20 +56,20 @@ const Conversation* ConversationStore::find(int type, const std::string& target)
 }
 
 std::optional<ConversationKey> ConversationStore::on_message(const nlohmann::json& m) {
-  if (!m.value("isPersited", true) && !m.value("isCounted", false)) return std::nullopt;
-  const int type = m.value("conversationType", 1);
-  const std::string target = m.value("targetId", std::string());
+  if (!jget(m, "isPersited", true) && !jget(m, "isCounted", false)) return std::nullopt;
+  const int type = jget(m, "conversationType", 1);
+  const std::string target = jget(m, "targetId", std::string());
   if (target.empty()) return std::nullopt;
   Conversation& c = upsert(type, target);
-  const int64_t t = m.value("sentTime", int64_t{0});
-  if (m.value("isPersited", true) && t >= c.sent_time) {
+  const int64_t t = jget(m, "sentTime", int64_t{0});
+  if (jget(m, "isPersited", true) && t >= c.sent_time) {
     c.latest_message = m;
     c.sent_time = t;
   }
-  const bool received = m.value("messageDirection", 2) == 2;
-  if (received && m.value("isCounted", false) && t > c.read_time && t > c.counted_through) {
+  const bool received = jget(m, "messageDirection", 2) == 2;
+  if (received && jget(m, "isCounted", false) && t > c.read_time && t > c.counted_through) {
     ++c.unread;
-    if (m.value("isMentioned", false)) ++c.mentioned;
+    if (jget(m, "isMentioned", false)) ++c.mentioned;
   }
   return ConversationKey{type, target};
 }
@@ -77,7 +79,7 @@ void ConversationStore::on_server_relation(int type, const std::string& target,
                                            int64_t read_time, int64_t snapshot_time) {
   Conversation& c = upsert(type, target);
   if (latest.is_object()) {
-    const int64_t t = latest.value("sentTime", int64_t{0});
+    const int64_t t = jget(latest, "sentTime", int64_t{0});
     if (t >= c.sent_time) {
       c.latest_message = latest;
       c.sent_time = t;
@@ -100,7 +102,7 @@ std::optional<ConversationKey> ConversationStore::on_recall(int type, const std:
   auto it = items_.find({type, target});
   if (it == items_.end()) return std::nullopt;
   Conversation& c = it->second;
-  if (c.latest_message.is_object() && c.latest_message.value("messageUId", "") == uid) {
+  if (c.latest_message.is_object() && jget(c.latest_message, "messageUId", "") == uid) {
     c.latest_message = recall_message;
   }
   if (sent_time > c.read_time && c.unread > 0) --c.unread;
