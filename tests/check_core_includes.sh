@@ -4,7 +4,9 @@
 set -u
 src=${1:?usage: check_core_includes.sh SRC_DIR}
 banned_headers='<(chrono|thread|mutex|condition_variable|future|random|fstream|filesystem|ctime|time\.h|sys/[a-z_]+\.h|unistd\.h|socket\.h|netinet/[a-z_]+\.h|arpa/[a-z_]+\.h|emscripten[^>]*|boost/[^>]*|asio[^>]*)>'
-banned_calls='\b(std::chrono|std::this_thread|sleep|usleep|nanosleep|time\(|clock\(|gettimeofday|clock_gettime|rand\(|srand|random_device|fopen|socket\(|getenv)\b'
+# Free calls only: "n.time()" (a protobuf getter) is not the C time() function.
+free='(^|[^.>[:alnum:]_])'
+banned_calls="(std::chrono|std::this_thread|nanosleep|gettimeofday|clock_gettime|random_device|${free}(sleep|usleep|time|clock|rand|srand|fopen|socket|getenv)\()" 
 # grep prints "file:line:text"; comment lines (text starting with //) are not code.
 bad=$( { grep -rnE "#include *$banned_headers" "$src"; grep -rnE "$banned_calls" "$src" --include='*.cc' --include='*.h'; } \
        | grep -vE '^[^:]+:[0-9]+:[[:space:]]*//')
