@@ -185,7 +185,11 @@ void Session::load_user_state(const std::string& user) {
   // Messages the app sent before this first CONNACK told us who we are: they belong to
   // this user and go after the ones restored from storage.
   std::deque<OutboxEntry> unsaved;
-  if (loaded_user_.empty()) unsaved.swap(outbox_);
+  std::map<store::ConversationKey, int64_t> unsaved_marks;
+  if (loaded_user_.empty()) {
+    unsaved.swap(outbox_);
+    unsaved_marks.swap(pending_marks_);
+  }
   loaded_user_ = user;
   inbox_time_ = outbox_time_ = 0;
   seen_.clear();
@@ -227,6 +231,13 @@ void Session::load_user_state(const std::string& user) {
     const bool known = std::any_of(outbox_.begin(), outbox_.end(),
                                    [&](const OutboxEntry& x) { return x.local_id == e.local_id; });
     if (!known) outbox_.push_back(std::move(e));
+  }
+  // Conversations the app marked read before the CONNACK: apply to the loaded state.
+  for (const auto& [k, t] : unsaved_marks) {
+    auto& mark = pending_marks_[k];
+    mark = std::max(mark, t);
+    conversations_.upsert(k.first, k.second);
+    conversations_.clear_unread(k.first, k.second, t);
   }
 }
 
@@ -486,6 +497,8 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
     load_user_state(user_id_);
     persist_outbox(out);
     out.push_back(PersistValue{pending_outbox_key(), "", true});
+    persist_marks(out);
+    for (const auto& [k, t] : pending_marks_) persist_conversation(out, k.first, k.second);
   }
   connected_time_ = static_cast<int64_t>(ack.timestamp_ms);
   local_connect_time_ = now;

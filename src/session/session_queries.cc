@@ -66,14 +66,17 @@ bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, cons
   } else if (name == "clearUnreadCount") {
     if (!need_target()) return true;
     const auto* c = conversations_.find(type, target);
-    const int64_t upto = c ? c->sent_time : 0;
-    if (conversations_.clear_unread(type, target)) {
-      persist_conversation(out, type, target);
-      emit(out, "conversation", json{{"conversation", conversations_.find(type, target)->to_json()}});
-    }
+    // Read up to the newest message we know of; with none known yet, up to now (the
+    // server applies the same time, so both sides count the same messages afterwards).
+    const int64_t upto = c && c->sent_time ? c->sent_time : server_now(now);
+    conversations_.upsert(type, target);
+    conversations_.clear_unread(type, target, upto);
+    persist_conversation(out, type, target);
+    emit(out, "conversation", json{{"conversation", conversations_.find(type, target)->to_json()}});
     // The server keeps unread counts too: tell it (reliably: re-sent until acknowledged),
     // without a read receipt to the peer.
-    pending_marks_[{type, target}] = upto ? upto : server_now(now);
+    auto& mark = pending_marks_[{type, target}];
+    mark = std::max(mark, upto);
     marks_in_flight_.erase({type, target});
     persist_marks(out);
     send_marks(out, now);

@@ -129,6 +129,8 @@ std::vector<const Conversation*> ConversationStore::list(const std::vector<int>&
   std::vector<const Conversation*> out;
   for (const auto& [key, c] : items_) {
     if (!types.empty() && std::find(types.begin(), types.end(), c.type) == types.end()) continue;
+    // Known only from a read mark or a status call: nothing to show yet.
+    if (c.sent_time == 0 && c.draft.empty() && !c.top && c.unread == 0) continue;
     out.push_back(&c);
   }
   std::stable_sort(out.begin(), out.end(), [](const Conversation* a, const Conversation* b) {

@@ -367,7 +367,7 @@ TEST(SessionRandomised, HeavyFaults) {
     sim.check();
     if (::testing::Test::HasFatalFailure()) return;
   }
-  std::printf("[ SIM ] heavy faults: %d runs (seeds 100001..%d)\n", n, 100000 + n);
+  std::printf("[ SIM ] heavy faults: %d runs (seeds %d..%d)\n", n, first, first + n - 1);
 }
 
 }  // namespace

@@ -400,6 +400,15 @@ TEST(SessionOutbox, BadSendParametersAreRejectedLocally) {
   EXPECT_EQ(results(a, 3)[0]["code"], 39002);
   a = h.cmd({{"nocmd", 1}});
   EXPECT_EQ(events(a, "log").size(), 1u);
+  // Wrongly typed fields are parameter errors, never a throw (WASM has no exceptions).
+  a = h.cmd({{"cmd", "sendMessage"}, {"id", "x"}, {"conversationType", "1"}, {"targetId", 5},
+             {"objectName", true}, {"content", {{"content", "x"}}}, {"isMentioned", "yes"}});
+  EXPECT_TRUE(events(a, "result").empty());  // no usable callback id: nothing to answer
+  a = h.cmd({{"cmd", "getHistory"}, {"id", 4}, {"conversationType", 1}, {"targetId", "b"},
+             {"count", "many"}, {"timestamp", {1, 2}}});
+  EXPECT_EQ(of_type<ClientQuery>(frames(a)).size(), 1u);  // defaults used for the bad fields
+  a = h.cmd({{"cmd", "connect"}, {"id", 5}, {"token", "t"}, {"hosts", "h1"}});
+  EXPECT_EQ(results(a, 5)[0]["code"], 30010);
 }
 
 pb::DownStreamMessage text_from(const std::string& from, const std::string& uid, int64_t t,
