@@ -8,6 +8,8 @@
 
 #include "codec/frame.h"
 #include "codec/frame_json.h"
+#include "common/json_util.h"
+#include "session/session.h"
 
 using emscripten::val;
 using nlohmann::json;
@@ -15,8 +17,15 @@ namespace codec = parley::codec;
 
 namespace {
 
+// Copies bytes into a fresh Uint8Array (never a view into WASM memory, which moves
+// when memory grows).
+val to_uint8array(const std::string& b) {
+  val view(emscripten::typed_memory_view(b.size(), reinterpret_cast<const uint8_t*>(b.data())));
+  return val::global("Uint8Array").new_(view);
+}
+
 std::string error_json(const parley::Error& e) {
-  return json{{"error", e.message}, {"code", static_cast<int>(e.code)}}.dump();
+  return parley::to_text(json{{"error", e.message}, {"code", static_cast<int>(e.code)}});
 }
 
 // _decodeFrame(from, bytes, ackTopic): `from` is "client" or "server"; `bytes` a Uint8Array
@@ -32,7 +41,7 @@ std::string decode_frame(const std::string& from, const std::string& bytes,
     auto f = codec::decode_server_frame(bytes);
     out = f ? codec::frame_to_json(f.value(), ack_topic) : parley::Result<json>(f.error());
   }
-  return out ? out.value().dump() : error_json(out.error());
+  return out ? parley::to_text(out.value()) : error_json(out.error());
 }
 
 // _encodeFrame(from, jsonText): the frame bytes, or a JSON error string.
@@ -49,15 +58,91 @@ val encode_frame(const std::string& from, const std::string& text) {
     bytes = f ? codec::encode_server_frame(f.value()) : parley::Result<std::string>(f.error());
   }
   if (!bytes) return val(error_json(bytes.error()));
-  const std::string& b = bytes.value();
-  // Copy into a fresh JS Uint8Array: never hand out a view into WASM memory.
-  val view(emscripten::typed_memory_view(b.size(), reinterpret_cast<const uint8_t*>(b.data())));
-  return val::global("Uint8Array").new_(view);
+  return to_uint8array(bytes.value());
 }
+
+// The one object JS holds (and deletes): a Session. Every call returns one JS object
+// {actions: "<JSON array>", bytes: [Uint8Array, ...]}; a "send" action names its
+// payload by index into `bytes`. One crossing per input, not per field.
+class Client {
+ public:
+  Client(const std::string& config_json, double seed)
+      : session_(make_config(config_json), static_cast<uint64_t>(seed)) {}
+
+  val command(double now, const std::string& text) {
+    json cmd = json::parse(text, nullptr, false);
+    if (cmd.is_discarded()) cmd = json::object();  // the session answers "command without cmd"
+    return out(session_.command(ms(now), cmd));
+  }
+  val restore(const std::string& text) {
+    std::map<std::string, std::string> kv;
+    json j = json::parse(text, nullptr, false);
+    if (j.is_object())
+      for (auto it = j.begin(); it != j.end(); ++it)
+        if (it->is_string()) kv[it.key()] = it->get<std::string>();
+    return out(session_.restore(kv));
+  }
+  val onOpen(double now, unsigned conn) { return out(session_.on_transport_open(ms(now), conn)); }
+  val onBytes(double now, unsigned conn, const std::string& bytes) {
+    return out(session_.on_bytes(ms(now), conn, bytes));
+  }
+  val onComet(double now, unsigned conn, const std::string& body) {
+    return out(session_.on_comet(ms(now), conn, body));
+  }
+  val onClosed(double now, unsigned conn) { return out(session_.on_transport_closed(ms(now), conn)); }
+  val onTimer(double now) { return out(session_.on_timer(ms(now))); }
+  double nextDeadline() const { return static_cast<double>(session_.next_deadline()); }
+
+ private:
+  static int64_t ms(double t) { return static_cast<int64_t>(t); }
+
+  static parley::session::SessionConfig make_config(const std::string& text) {
+    parley::session::SessionConfig c;
+    json j = json::parse(text, nullptr, false);
+    if (!j.is_object()) return c;
+    c.app_key = parley::jget(j, "appKey", std::string());
+    c.sdk_version = parley::jget(j, "sdkVersion", c.sdk_version);
+    c.ping_interval_ms = parley::jget(j, "pingIntervalMs", c.ping_interval_ms);
+    c.ping_timeout_ms = parley::jget(j, "pingTimeoutMs", c.ping_timeout_ms);
+    c.request_timeout_ms = parley::jget(j, "requestTimeoutMs", c.request_timeout_ms);
+    c.connack_timeout_ms = parley::jget(j, "connackTimeoutMs", c.connack_timeout_ms);
+    c.pull_interval_ms = parley::jget(j, "pullIntervalMs", c.pull_interval_ms);
+    c.backoff_base_ms = parley::jget(j, "backoffBaseMs", c.backoff_base_ms);
+    c.backoff_cap_ms = parley::jget(j, "backoffCapMs", c.backoff_cap_ms);
+    c.outbox_give_up_ms = parley::jget(j, "outboxGiveUpMs", c.outbox_give_up_ms);
+    c.dedupe_capacity = parley::jget(j, "dedupeCapacity", c.dedupe_capacity);
+    c.max_content_bytes = parley::jget(j, "maxContentBytes", c.max_content_bytes);
+    return c;
+  }
+
+  val out(const parley::session::Actions& actions) {
+    std::vector<std::string> payloads;
+    json list = json::array();
+    for (const auto& a : actions) list.push_back(parley::session::action_to_json(a, &payloads));
+    val result = val::object();
+    result.set("actions", parley::to_text(list));
+    val bytes = val::array();
+    for (size_t i = 0; i < payloads.size(); ++i) bytes.set(i, to_uint8array(payloads[i]));
+    result.set("bytes", bytes);
+    return result;
+  }
+
+  parley::session::Session session_;
+};
 
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(parley) {
   emscripten::function("_decodeFrame", &decode_frame);
   emscripten::function("_encodeFrame", &encode_frame);
+  emscripten::class_<Client>("_Client")
+      .constructor<std::string, double>()
+      .function("command", &Client::command)
+      .function("restore", &Client::restore)
+      .function("onOpen", &Client::onOpen)
+      .function("onBytes", &Client::onBytes)
+      .function("onComet", &Client::onComet)
+      .function("onClosed", &Client::onClosed)
+      .function("onTimer", &Client::onTimer)
+      .function("nextDeadline", &Client::nextDeadline);
 }
