@@ -34,9 +34,6 @@ inline constexpr std::string_view kCleanGroup = "cleanGMsg";
 inline constexpr std::string_view kCleanCustomerService = "cleanCMsg";
 inline constexpr std::string_view kCleanSystem = "cleanSMsg";
 inline constexpr std::string_view kSetSessionState = "setSeAtt";
-// SessionMsgReadInput -> SessionMsgReadOutput: "read up to msgTime". In the engine's topic
-// enum but never sent by the official web client; imserver and Parley's SDK use it.
-inline constexpr std::string_view kUpdateReadTime = "updRRTime";
 inline constexpr std::string_view kJoinChatroom = "joinChrm";
 inline constexpr std::string_view kRejoinChatroom = "joinChrmR";
 inline constexpr std::string_view kExitChatroom = "exitChrm";

@@ -1,0 +1,688 @@
+#include "im/hub.h"
+
+#include <algorithm>
+#include <climits>
+#include <type_traits>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "auth/token.h"
+#include "codec/topics.h"
+#include "im/message_flags.h"
+#include "log.h"
+#include "rongcloud.pb.h"
+#include "status.h"
+
+namespace parley::server::im {
+namespace {
+
+namespace topics = codec::topics;
+using storage::ConversationKey;
+using storage::ConversationType;
+using storage::Direction;
+
+uint32_t date_of(int64_t ms) { return static_cast<uint32_t>(ms / 1000); }
+
+// Every required field must be set: the official decoder drops a payload that misses one
+// (PROTOCOL.md §4). A miss here is a server bug, logged loudly.
+std::string serialize(const google::protobuf::MessageLite& message) {
+  if (!message.IsInitialized()) {
+    log_error("hub.incomplete_payload", {{"type", message.GetTypeName()},
+                                         {"missing", message.InitializationErrorString()}});
+  }
+  return message.SerializePartialAsString();
+}
+
+// Decodes a client payload; a missing required field is a decode failure. (Partial parse
+// plus IsInitialized: ParseFromString would also log every bad payload to stderr.)
+bool parse(google::protobuf::MessageLite& message, const std::string& payload) {
+  return message.ParsePartialFromString(payload) && message.IsInitialized();
+}
+
+bool is_grouped(ConversationType type) {
+  return type == ConversationType::kGroup || type == ConversationType::kChatroom ||
+         type == ConversationType::kDiscussion;
+}
+
+// A stored message as one user receives it (§4.6): for one-to-one conversations the peer
+// goes in fromUserId whichever way it went, and `direction` says who sent it.
+pb::DownStreamMessage to_downstream(const storage::UserMessage& um) {
+  const storage::MessageRecord& m = um.message;
+  pb::DownStreamMessage d;
+  const bool grouped = is_grouped(um.conversation_type);
+  d.set_fromuserid(grouped ? m.sender_id : um.peer_id);
+  d.set_type(static_cast<pb::ChannelType>(um.conversation_type));
+  if (grouped) d.set_groupid(um.peer_id);
+  d.set_classname(m.classname);
+  d.set_content(m.content);
+  d.set_datatime(m.sent_ms);
+  d.set_status(m.status_flags);
+  d.set_msgid(m.msg_uid);
+  d.set_direction(static_cast<int32_t>(um.direction));
+  if (m.client_unique_id) d.set_clientuniqueid(*m.client_unique_id);
+  if (!m.extra_content.empty()) d.set_extracontent(m.extra_content);
+  if (!m.push_content.empty()) d.set_pushcontent(m.push_content);
+  d.set_configflag(m.config_flag);
+  if (!m.push_ext.empty()) (void)d.mutable_pushext()->ParseFromString(m.push_ext);
+  return d;
+}
+
+bool valid_conversation_type(int type) { return type >= 1 && type <= 6; }
+
+}  // namespace
+
+const char* close_reason_name(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kAuthRejected: return "auth_rejected";
+    case CloseReason::kProtocolError: return "protocol_error";
+    case CloseReason::kFrameTooLarge: return "frame_too_large";
+    case CloseReason::kIdleTimeout: return "idle_timeout";
+    case CloseReason::kShutdown: return "shutdown";
+  }
+  return "?";
+}
+
+Hub::Hub(storage::Storage& storage, const std::vector<AppConfig>& apps, HubOptions options,
+         Metrics& metrics, uint64_t random_seed)
+    : storage_(storage),
+      apps_(apps),
+      options_(options),
+      metrics_(metrics),
+      uids_(options.node_id, random_seed),
+      random_(random_seed ^ 0x9e3779b97f4a7c15ull) {
+  decode_limits_.max_frame_bytes = options_.limits.max_frame_bytes;
+}
+
+Status Hub::start() {
+  auto mark = storage_.clock_high_water_mark();
+  if (!mark) return mark.error();
+  clock_ = MessageClock(mark.value());
+  return ok_status();
+}
+
+const AppConfig* Hub::find_app(std::string_view key) const {
+  for (const auto& app : apps_)
+    if (app.key == key) return &app;
+  return nullptr;
+}
+
+std::string Hub::new_session_id() {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id;
+  uint64_t v = random_();
+  for (int i = 0; i < 16; ++i, v >>= 4) id += kHex[v & 15];
+  return id;
+}
+
+std::string Hub::user_of(ConnectionId connection) const {
+  auto it = sessions_.find(connection);
+  return it == sessions_.end() ? std::string() : it->second.user_id;
+}
+
+// ---- connections ----------------------------------------------------------------------
+
+HubOutput Hub::connect(ConnectionId connection, const ConnectRequest& request, int64_t now_ms) {
+  HubOutput out;
+  auto refuse = [&](uint8_t status, const char* why) {
+    metrics_.count_error(Metrics::Error::kAuthRejected);
+    log_info("session.refused", {{"conn", connection}, {"app", request.app_key}, {"status", status},
+                                 {"reason", why}, {"remote", request.remote_address}});
+    codec::ConnAck ack;
+    ack.status = status;
+    out.frames.push_back({connection, ack, {}});
+    out.closes.push_back({connection, CloseReason::kAuthRejected});
+    return out;
+  };
+  if (sessions_.count(connection)) return refuse(status::kConnIdentifierRejected, "connected twice");
+  const AppConfig* app = find_app(request.app_key);
+  if (!app) return refuse(status::kConnIdentifierRejected, "unknown appId");
+
+  auth::TokenClaims claims;
+  switch (auth::verify_token(auth::strip_navi_suffix(request.token), app->secret, now_ms,
+                             options_.token_ttl_ms, &claims)) {
+    case auth::TokenCheck::kValid: break;
+    case auth::TokenCheck::kMalformed: return refuse(status::kConnTokenIncorrect, "token unreadable");
+    case auth::TokenCheck::kBadSignature: return refuse(status::kConnTokenIncorrect, "token signature");
+    case auth::TokenCheck::kExpired: return refuse(status::kConnTokenExpired, "token expired");
+  }
+  if (claims.app_key != request.app_key) return refuse(status::kConnTokenIncorrect, "token of another app");
+
+  if (auto st = storage_.ensure_user(claims.app_key, claims.user_id, now_ms); !st) {
+    metrics_.count_error(Metrics::Error::kStorage);
+    log_error("storage.failed", {{"op", "ensure_user"}, {"error", st.error().message}});
+    return refuse(status::kConnServerUnavailable, "storage");
+  }
+
+  Session session{claims.app_key, claims.user_id, new_session_id(), now_ms};
+  online_[{session.app_key, session.user_id}].insert(connection);
+  log_info("session.open", {{"conn", connection}, {"app", session.app_key}, {"user", session.user_id},
+                            {"session", session.session_id}, {"sdk", request.sdk_version},
+                            {"remote", request.remote_address}});
+  codec::ConnAck ack;
+  ack.status = status::kConnAccepted;
+  ack.has_identity = true;
+  ack.user_id = session.user_id;
+  ack.session_id = session.session_id;
+  ack.timestamp_ms = static_cast<uint64_t>(now_ms);
+  out.frames.push_back({connection, ack, {}});
+  sessions_.emplace(connection, std::move(session));
+  return out;
+}
+
+void Hub::disconnected(ConnectionId connection) {
+  auto it = sessions_.find(connection);
+  if (it == sessions_.end()) return;
+  log_info("session.closed", {{"conn", connection}, {"user", it->second.user_id}});
+  auto online = online_.find({it->second.app_key, it->second.user_id});
+  if (online != online_.end()) {
+    online->second.erase(connection);
+    if (online->second.empty()) online_.erase(online);
+  }
+  sessions_.erase(it);
+}
+
+void Hub::close(HubOutput& out, ConnectionId connection, CloseReason reason) {
+  out.closes.push_back({connection, reason});
+  disconnected(connection);  // deliver nothing more to it
+}
+
+HubOutput Hub::tick(int64_t now_ms) {
+  HubOutput out;
+  std::vector<ConnectionId> idle;
+  for (const auto& [id, s] : sessions_) {
+    if (now_ms - s.last_activity_ms >= options_.limits.idle_timeout_ms) idle.push_back(id);
+  }
+  for (ConnectionId id : idle) {
+    metrics_.count_error(Metrics::Error::kIdleTimeout);
+    log_info("session.idle", {{"conn", id}, {"user", sessions_.at(id).user_id}});
+    close(out, id, CloseReason::kIdleTimeout);
+  }
+  return out;
+}
+
+int64_t Hub::next_deadline() const {
+  int64_t next = INT64_MAX;
+  for (const auto& [id, s] : sessions_) {
+    next = std::min(next, s.last_activity_ms + options_.limits.idle_timeout_ms);
+  }
+  return next;
+}
+
+// ---- frames ---------------------------------------------------------------------------
+
+HubOutput Hub::receive(ConnectionId connection, std::string_view bytes, int64_t now_ms) {
+  HubOutput out;
+  auto it = sessions_.find(connection);
+  if (it == sessions_.end()) {
+    out.closes.push_back({connection, CloseReason::kProtocolError});
+    return out;
+  }
+  metrics_.frames_in_total.fetch_add(1, std::memory_order_relaxed);
+  metrics_.bytes_in_total.fetch_add(bytes.size(), std::memory_order_relaxed);
+  auto frame = codec::decode_client_frame(bytes, decode_limits_);
+  if (!frame) {
+    const bool too_large = frame.error().code == ErrorCode::kOversized;
+    metrics_.count_error(too_large ? Metrics::Error::kFrameTooLarge : Metrics::Error::kFrameDecode);
+    log_warn("frame.rejected", {{"conn", connection}, {"user", it->second.user_id}, {"bytes", bytes.size()},
+                                {"error", frame.error().message}});
+    close(out, connection, too_large ? CloseReason::kFrameTooLarge : CloseReason::kProtocolError);
+    return out;
+  }
+  return receive_frame(connection, frame.value(), now_ms);
+}
+
+HubOutput Hub::receive_frame(ConnectionId connection, const codec::ClientFrame& frame, int64_t now_ms) {
+  HubOutput out;
+  auto it = sessions_.find(connection);
+  if (it == sessions_.end()) {
+    out.closes.push_back({connection, CloseReason::kProtocolError});
+    return out;
+  }
+  Session& session = it->second;
+  session.last_activity_ms = now_ms;
+  Request r{connection, session, now_ms, out};
+  std::visit(
+      [&](const auto& f) {
+        using T = std::decay_t<decltype(f)>;
+        if constexpr (std::is_same_v<T, codec::PingReq>) {
+          out.frames.push_back({connection, codec::PingResp{}, {}});
+        } else if constexpr (std::is_same_v<T, codec::ClientPublish>) {
+          handle_publish(r, f);
+        } else if constexpr (std::is_same_v<T, codec::ClientQuery>) {
+          handle_query(r, f);
+        } else {
+          // PUBACK / QUERYCON confirm our qos-1 frames; we send qos 0, nothing to do.
+        }
+      },
+      frame);
+  return out;
+}
+
+// ---- answers --------------------------------------------------------------------------
+
+void Hub::ack_query(Request& r, const codec::ClientQuery& q, std::string payload) {
+  codec::QueryAck ack;
+  ack.message_id = q.message_id;
+  ack.date = date_of(r.now_ms);
+  ack.status = status::kOk;
+  ack.payload = std::move(payload);
+  r.out.frames.push_back({r.connection, std::move(ack), q.topic});
+}
+
+void Hub::fail_query(Request& r, const codec::ClientQuery& q, uint16_t status, std::string_view why) {
+  log_info("query.failed", {{"conn", r.connection}, {"user", r.session.user_id}, {"topic", q.topic},
+                            {"status", status}, {"reason", why}});
+  codec::QueryAck ack;
+  ack.message_id = q.message_id;
+  ack.date = date_of(r.now_ms);
+  ack.status = status;
+  r.out.frames.push_back({r.connection, std::move(ack), q.topic});
+}
+
+void Hub::storage_failed(Request& r, const codec::ClientQuery& q, const Error& error) {
+  metrics_.count_error(Metrics::Error::kStorage);
+  log_error("storage.failed", {{"topic", q.topic}, {"user", r.session.user_id}, {"error", error.message}});
+  fail_query(r, q, status::kServerError, "storage");
+}
+
+void Hub::ack_publish(Request& r, uint16_t message_id, int64_t sent_ms, const std::string& msg_uid) {
+  codec::ServerPubAck ack;
+  ack.message_id = message_id;
+  ack.date = date_of(sent_ms);
+  ack.millis = static_cast<uint16_t>(sent_ms % 1000);
+  ack.status = status::kOk;
+  ack.msg_uid = msg_uid;
+  r.out.frames.push_back({r.connection, std::move(ack), {}});
+}
+
+void Hub::fail_publish(Request& r, const codec::ClientPublish& p, uint16_t status, std::string_view why) {
+  log_info("publish.failed", {{"conn", r.connection}, {"user", r.session.user_id}, {"topic", p.topic},
+                              {"target", p.target_id}, {"status", status}, {"reason", why}});
+  if (p.message_id == 0) return;  // status messages expect no answer
+  codec::ServerPubAck ack;
+  ack.message_id = p.message_id;
+  ack.date = date_of(r.now_ms);
+  ack.millis = static_cast<uint16_t>(r.now_ms % 1000);
+  ack.status = status;
+  r.out.frames.push_back({r.connection, std::move(ack), {}});
+}
+
+void Hub::notify_user(HubOutput& out, const std::string& app_key, const std::string& user_id,
+                      int64_t message_time, ConnectionId skip, int64_t now_ms) {
+  auto it = online_.find({app_key, user_id});
+  if (it == online_.end()) return;
+  pb::NotifyMsg notify;
+  notify.set_type(1);
+  notify.set_time(message_time);
+  const std::string payload = serialize(notify);
+  for (ConnectionId id : it->second) {
+    if (id == skip) continue;
+    codec::ServerPublish publish;
+    // qos 0 and messageId 0: the client matches any frame whose id equals one of its
+    // pending requests (§3.4), so a server-chosen id could be taken for an answer.
+    publish.flags = codec::Flags{0, false, false};
+    publish.date = date_of(now_ms);
+    publish.topic = std::string(topics::kNotify);
+    publish.target_id = user_id;
+    publish.message_id = 0;
+    publish.payload = payload;
+    out.frames.push_back({id, std::move(publish), {}});
+  }
+}
+
+// ---- PUBLISH --------------------------------------------------------------------------
+
+void Hub::handle_publish(Request& r, const codec::ClientPublish& p) {
+  if (p.topic == topics::kPrivateMessage) {
+    pb::UpStreamMessage up;
+    if (!parse(up, p.payload)) {
+      metrics_.count_error(Metrics::Error::kBadPayload);
+      return fail_publish(r, p, status::from_error(ErrorCode::kBadProtobuf), "UpStreamMessage does not decode");
+    }
+    return send_private_message(r, p, up);
+  }
+  if (topics::is_status_topic(p.topic)) {
+    // Typing and other status messages: forwarded to online peers in issue 6.
+    log_debug("publish.status_ignored", {{"user", r.session.user_id}, {"topic", p.topic}});
+    return;
+  }
+  if (topics::request_type(p.topic) != nullptr) {
+    return fail_publish(r, p, status::from_error(ErrorCode::kNotSupport), "topic not served yet");
+  }
+  metrics_.count_error(Metrics::Error::kUnknownTopic);
+  fail_publish(r, p, status::from_error(ErrorCode::kUnknownTopic), "unknown topic");
+}
+
+void Hub::send_private_message(Request& r, const codec::ClientPublish& p, const pb::UpStreamMessage& up) {
+  const Session& s = r.session;
+  const std::string& target = p.target_id;
+  if (!auth::is_valid_user_id(target)) {
+    return fail_publish(r, p, status::from_error(ErrorCode::kParameterError), "bad target user id");
+  }
+  if (up.content().size() > options_.limits.max_content_bytes) {
+    return fail_publish(r, p, status::from_error(ErrorCode::kMessageContentTooLong), "content too long");
+  }
+
+  // A repeated clientUniqueId is a resend of a message we already acknowledged (the
+  // PUBACK was lost): answer with the first PUBACK, deliver nothing again.
+  if (up.has_clientuniqueid()) {
+    auto earlier = storage_.find_message_by_client_id(s.app_key, s.user_id, up.clientuniqueid());
+    if (!earlier) {
+      metrics_.count_error(Metrics::Error::kStorage);
+      log_error("storage.failed", {{"op", "find_message_by_client_id"}, {"error", earlier.error().message}});
+      return fail_publish(r, p, status::kServerError, "storage");
+    }
+    if (earlier.value()) {
+      metrics_.messages_deduplicated_total.fetch_add(1, std::memory_order_relaxed);
+      log_info("message.duplicate", {{"user", s.user_id}, {"uid", earlier.value()->msg_uid},
+                                     {"client_unique_id", up.clientuniqueid()}});
+      return ack_publish(r, p.message_id, earlier.value()->sent_ms, earlier.value()->msg_uid);
+    }
+  }
+
+  const StoragePolicy policy = storage_policy(up.classname(), up.sessionid());
+  storage::NewMessage nm;
+  storage::MessageRecord& m = nm.message;
+  m.app_key = s.app_key;
+  m.sent_ms = clock_.next(r.now_ms);
+  m.msg_uid = uids_.next(m.sent_ms);
+  m.conversation_type = ConversationType::kPrivate;
+  m.sender_id = s.user_id;
+  m.target_id = target;
+  m.classname = up.classname();
+  m.content = up.content();
+  m.status_flags = status_flags_for(up.sessionid(), policy);
+  m.config_flag = up.configflag();
+  m.push_content = up.pushtext();
+  m.app_data = up.appdata();
+  m.extra_content = up.extracontent();
+  if (up.has_pushext()) m.push_ext = up.pushext().SerializeAsString();
+  if (up.has_clientuniqueid()) m.client_unique_id = up.clientuniqueid();
+
+  nm.mailboxes.push_back({s.user_id, Direction::kSent, ConversationType::kPrivate, target});
+  if (target != s.user_id) {
+    nm.mailboxes.push_back({target, Direction::kReceived, ConversationType::kPrivate, s.user_id});
+  }
+  if (policy.persisted) {
+    nm.conversations.push_back({s.user_id, ConversationType::kPrivate, target, false});
+    if (target != s.user_id) {
+      nm.conversations.push_back({target, ConversationType::kPrivate, s.user_id, policy.counted});
+    }
+  }
+  if (auto stored = storage_.append_message(nm); !stored) {
+    metrics_.count_error(Metrics::Error::kStorage);
+    log_error("storage.failed", {{"op", "append_message"}, {"error", stored.error().message}});
+    return fail_publish(r, p, status::kServerError, "storage");
+  }
+  metrics_.messages_stored_total.fetch_add(1, std::memory_order_relaxed);
+  log_debug("message.stored", {{"uid", m.msg_uid}, {"from", s.user_id}, {"to", target},
+                               {"class", m.classname}, {"bytes", m.content.size()}});
+
+  if (m.classname == "RC:ReadNtf") apply_read_receipt(r, target, m.content);
+
+  ack_publish(r, p.message_id, m.sent_ms, m.msg_uid);
+  // Online peers pull from their sync position: a pull can never lose a message, while an
+  // s_msg arriving during a pull is dropped by the official client (§4.3).
+  notify_user(r.out, s.app_key, target, m.sent_ms, 0, r.now_ms);
+  if (target != s.user_id) notify_user(r.out, s.app_key, s.user_id, m.sent_ms, r.connection, r.now_ms);
+}
+
+// RC:ReadNtf {"lastMessageSendTime": t, ...}: the sender has read its conversation with
+// the peer up to t.
+void Hub::apply_read_receipt(Request& r, std::string_view peer_id, std::string_view content) {
+  const auto body = nlohmann::json::parse(content, nullptr, /*allow_exceptions=*/false);
+  int64_t read_ms = r.now_ms;
+  if (body.is_object()) {
+    const auto t = body.find("lastMessageSendTime");
+    if (t != body.end() && t->is_number_integer()) read_ms = t->get<int64_t>();
+  }
+  const ConversationKey key{r.session.app_key, r.session.user_id, ConversationType::kPrivate, std::string(peer_id)};
+  if (auto st = storage_.mark_conversation_read(key, read_ms); !st) {
+    metrics_.count_error(Metrics::Error::kStorage);
+    log_error("storage.failed", {{"op", "mark_conversation_read"}, {"error", st.error().message}});
+  }
+}
+
+// ---- QUERY ----------------------------------------------------------------------------
+
+void Hub::handle_query(Request& r, const codec::ClientQuery& q) {
+  const std::string& t = q.topic;
+  if (t == topics::kPullMessages) return query_pull_messages(r, q);
+  if (t == topics::kPullSessionStates) return query_session_states(r, q);
+  if (t == topics::kPullUserSettings) return query_user_settings(r, q);
+  if (t == topics::kReportSdk) return query_report_sdk(r, q);
+  if (t == topics::kQueryConversations) return query_conversations(r, q);
+  if (t == topics::kDeleteConversation) return query_delete_conversation(r, q);
+  if (t == topics::kPrivateHistory) return query_history(r, q, ConversationType::kPrivate);
+  if (t == topics::kCustomerServiceHistory) return query_history(r, q, ConversationType::kCustomerService);
+  if (t == topics::kSystemHistory) return query_history(r, q, ConversationType::kSystem);
+  if (t == topics::kDeleteMessages) return query_delete_messages(r, q);
+  if (t == topics::kCleanPrivate) return query_clean_history(r, q, ConversationType::kPrivate);
+  if (t == topics::kCleanCustomerService) return query_clean_history(r, q, ConversationType::kCustomerService);
+  if (t == topics::kCleanSystem) return query_clean_history(r, q, ConversationType::kSystem);
+  if (t == topics::kSetSessionState) return query_set_session_state(r, q);
+  if (t == topics::kMarkRead) return query_update_read_time(r, q);
+  if (topics::request_type(t) != nullptr) {
+    return fail_query(r, q, status::from_error(ErrorCode::kNotSupport), "topic not served yet");
+  }
+  metrics_.count_error(Metrics::Error::kUnknownTopic);
+  fail_query(r, q, status::from_error(ErrorCode::kUnknownTopic), "unknown topic");
+}
+
+#define PARLEY_PARSE_OR_FAIL(type, var)                                                          \
+  type var;                                                                                      \
+  if (!parse(var, q.payload)) {                                                                  \
+    metrics_.count_error(Metrics::Error::kBadPayload);                                           \
+    return fail_query(r, q, status::from_error(ErrorCode::kBadProtobuf), #type " does not decode"); \
+  }
+
+// pullMsg (§4.7): what the user has not got yet, oldest first, in batches.
+void Hub::query_pull_messages(Request& r, const codec::ClientQuery& q) {
+  PARLEY_PARSE_OR_FAIL(pb::SyncRequestMsg, req);
+  const Session& s = r.session;
+  auto stored = storage_.sync_position(s.app_key, s.user_id);
+  if (!stored) return storage_failed(r, q, stored.error());
+
+  // A client without a position (a new browser: syncTime 0) starts where this user's
+  // devices have already been, instead of being handed the whole history as new messages.
+  // The outbox position stays 0 on devices that never saw an own message, so it falls back
+  // to the inbox position: every pull up to there returned all own messages after it.
+  const int64_t received_after = req.synctime() > 0 ? req.synctime() : stored.value().inbox_ms;
+  const int64_t sent_after = req.sendboxsynctime() > 0 ? req.sendboxsynctime()
+                             : req.synctime() > 0     ? req.synctime()
+                                                      : stored.value().outbox_ms;
+  storage::SyncRequest sync{s.app_key, s.user_id, received_after, req.ispullsend(), sent_after,
+                            options_.limits.sync_batch_size};
+  auto page = storage_.fetch_sync(sync);
+  if (!page) return storage_failed(r, q, page.error());
+
+  pb::DownStreamMessages answer;
+  for (const auto& um : page.value().messages) *answer.add_list() = to_downstream(um);
+  // Finished: everything of this user up to now was returned, so the position is the
+  // clock's head; it is then >= every time we notified (§4.7: no endless re-pull). At
+  // least 1, so that after its first pull a client never again looks like a new device
+  // (syncTime 0), even on a server that has stored nothing yet.
+  // Not finished: the last message returned; the client pulls again at once.
+  int64_t sync_time = received_after;
+  if (!page.value().messages.empty()) sync_time = std::max(sync_time, page.value().messages.back().message.sent_ms);
+  if (!page.value().has_more) sync_time = std::max({sync_time, clock_.last(), int64_t{1}});
+  answer.set_synctime(sync_time);
+  answer.set_finished(!page.value().has_more);
+
+  if (auto st = storage_.advance_sync_position(s.app_key, s.user_id,
+                                               {sync_time, req.ispullsend() ? sync_time : 0});
+      !st) {
+    // Only the fresh-device shortcut depends on it: answer anyway.
+    metrics_.count_error(Metrics::Error::kStorage);
+    log_error("storage.failed", {{"op", "advance_sync_position"}, {"error", st.error().message}});
+  }
+  log_debug("sync.pull", {{"user", s.user_id}, {"after", received_after}, {"sent_after", sent_after},
+                          {"count", answer.list_size()}, {"sync_time", sync_time},
+                          {"finished", !page.value().has_more}});
+  ack_query(r, q, serialize(answer));
+}
+
+// pullSeAtts: conversation states (top, do-not-disturb) changed since the client's version.
+void Hub::query_session_states(Request& r, const codec::ClientQuery& q) {
+  PARLEY_PARSE_OR_FAIL(pb::SessionReq, req);
+  auto states = storage_.conversation_states_since(r.session.app_key, r.session.user_id, req.time());
+  if (!states) return storage_failed(r, q, states.error());
+  pb::SessionStates answer;
+  int64_t version = req.time();
+  for (const auto& st : states.value()) {
+    auto* state = answer.add_state();
+    state->set_type(static_cast<pb::ChannelType>(st.conversation_type));
+    state->set_channelid(st.target_id);
+    state->set_time(st.version);
+    auto* silent = state->add_stateitem();
+    silent->set_sessionstatetype(pb::IsSilent);
+    silent->set_value(st.is_silent.value_or(false) ? "1" : "0");
+    auto* top = state->add_stateitem();
+    top->set_sessionstatetype(pb::IsTop);
+    top->set_value(st.is_top.value_or(false) ? "1" : "0");
+    version = std::max(version, st.version);
+  }
+  answer.set_version(version);
+  ack_query(r, q, serialize(answer));
+}
+
+// pullUS: user settings (conversation tags): none kept yet, so "nothing newer".
+void Hub::query_user_settings(Request& r, const codec::ClientQuery& q) {
+  PARLEY_PARSE_OR_FAIL(pb::PullUserSettingInput, req);
+  pb::PullUserSettingOutput answer;
+  answer.set_version(req.version());
+  ack_query(r, q, serialize(answer));
+}
+
+void Hub::query_report_sdk(Request& r, const codec::ClientQuery& q) {
+  PARLEY_PARSE_OR_FAIL(pb::ReportSDKInput, req);
+  log_info("session.sdk", {{"conn", r.connection}, {"user", r.session.user_id}, {"sdk", req.sdkinfo()}});
+  ack_query(r, q, serialize(pb::ReportSDKOutput()));
+}
+
+// qryRelationR: the conversation list, most recent first.
+void Hub::query_conversations(Request& r, const codec::ClientQuery& q) {
+  PARLEY_PARSE_OR_FAIL(pb::RelationQryInput, req);
+  int count = req.count() > 0 ? req.count() : 300;
+  count = std::min(count, options_.conversation_max_count);
+  auto list = storage_.list_conversations({r.session.app_key, r.session.user_id, req.starttime(), count});
+  if (!list) return storage_failed(r, q, list.error());
+  pb::RelationsOutput answer;
+  for (const auto& c : list.value()) {
+    // The client formats `msg` unconditionally: a conversation whose messages were all
+    // deleted has nothing to show and is left out.
+    if (!c.latest) continue;
+    auto* info = answer.add_info();
+    info->set_type(static_cast<pb::ChannelType>(c.conversation_type));
+    info->set_userid(c.target_id);
+    *info->mutable_msg() = to_downstream(*c.latest);
+    info->set_readmsgtime(c.read_ms);
+    info->set_unreadcount(c.unread_count);
+  }
+  ack_query(r, q, serialize(answer));
+}
+
+// delRelation: targetId is the conversation's target (not self, §4.2).
+void Hub::query_delete_conversation(Request& r, const codec::ClientQuery& q) {
+  PARLEY_PARSE_OR_FAIL(pb::RelationQryInput, req);
+  const int type = req.has_type() ? static_cast<int>(req.type()) : 1;
+  if (q.target_id.empty() || !valid_conversation_type(type)) {
+    return fail_query(r, q, status::from_error(ErrorCode::kParameterError), "bad conversation");
+  }
+  auto st = storage_.hide_conversation(
+      {r.session.app_key, r.session.user_id, static_cast<ConversationType>(type), q.target_id});
+  if (!st) return storage_failed(r, q, st.error());
+  ack_query(r, q, {});
+}
+
+// qryPMsg & co (§4.8): newest first, hasMsg when more remain beyond this page.
+void Hub::query_history(Request& r, const codec::ClientQuery& q, ConversationType type) {
+  PARLEY_PARSE_OR_FAIL(pb::HistoryMsgInput, req);
+  if (req.targetid().empty()) {
+    return fail_query(r, q, status::from_error(ErrorCode::kParameterError), "targetId missing");
+  }
+  int count = req.count() > 0 ? req.count() : 20;
+  count = std::min(count, options_.history_max_count);
+  storage::HistoryRequest hr{{r.session.app_key, r.session.user_id, type, req.targetid()},
+                             req.time(), req.order() == 1, count};
+  auto page = storage_.fetch_history(hr);
+  if (!page) return storage_failed(r, q, page.error());
+  pb::HistoryMsgOuput answer;
+  for (const auto& um : page.value().messages) *answer.add_list() = to_downstream(um);
+  answer.set_synctime(page.value().messages.empty() ? req.time() : page.value().messages.back().message.sent_ms);
+  answer.set_hasmsg(page.value().has_more ? 1 : 0);
+  ack_query(r, q, serialize(answer));
+}
+
+// delMsg: remove these messages from the user's own history.
+void Hub::query_delete_messages(Request& r, const codec::ClientQuery& q) {
+  PARLEY_PARSE_OR_FAIL(pb::DeleteMsgInput, req);
+  const int type = req.has_type() ? static_cast<int>(req.type()) : 1;
+  if (req.conversationid().empty() || !valid_conversation_type(type)) {
+    return fail_query(r, q, status::from_error(ErrorCode::kParameterError), "bad conversation");
+  }
+  std::vector<std::string> uids;
+  for (const auto& m : req.msgs())
+    if (!m.msgid().empty()) uids.push_back(m.msgid());
+  auto st = storage_.delete_user_messages(
+      {r.session.app_key, r.session.user_id, static_cast<ConversationType>(type), req.conversationid()}, uids);
+  if (!st) return storage_failed(r, q, st.error());
+  ack_query(r, q, {});
+}
+
+// cleanPMsg & co: remove the user's history of one conversation up to dataTime (0: all).
+void Hub::query_clean_history(Request& r, const codec::ClientQuery& q, ConversationType type) {
+  PARLEY_PARSE_OR_FAIL(pb::CleanHisMsgInput, req);
+  if (req.targetid().empty()) {
+    return fail_query(r, q, status::from_error(ErrorCode::kParameterError), "targetId missing");
+  }
+  const int64_t up_to = req.datatime() > 0 ? req.datatime() : clock_.last();
+  auto st = storage_.clear_user_history({r.session.app_key, r.session.user_id, type, req.targetid()}, up_to);
+  if (!st) return storage_failed(r, q, st.error());
+  ack_query(r, q, {});
+}
+
+// setSeAtt: top / do-not-disturb per conversation. Versions come from the message clock,
+// so "changed since version v" is exact across the user's devices.
+void Hub::query_set_session_state(Request& r, const codec::ClientQuery& q) {
+  PARLEY_PARSE_OR_FAIL(pb::SessionStateModifyReq, req);
+  const int64_t version = clock_.next(r.now_ms);
+  for (const auto& state : req.state()) {
+    const int type = static_cast<int>(state.type());
+    if (state.channelid().empty() || !valid_conversation_type(type)) continue;
+    storage::ConversationState cs;
+    cs.conversation_type = static_cast<ConversationType>(type);
+    cs.target_id = state.channelid();
+    cs.version = version;
+    for (const auto& item : state.stateitem()) {
+      if (item.sessionstatetype() == pb::IsSilent) cs.is_silent = item.value() == "1";
+      if (item.sessionstatetype() == pb::IsTop) cs.is_top = item.value() == "1";
+    }
+    auto st = storage_.set_conversation_state(
+        {r.session.app_key, r.session.user_id, cs.conversation_type, cs.target_id}, cs);
+    if (!st) return storage_failed(r, q, st.error());
+  }
+  pb::SessionStateModifyResp answer;
+  answer.set_version(version);
+  ack_query(r, q, serialize(answer));
+}
+
+// updRRTime (SessionMsgReadInput): "I have read this conversation up to msgTime". Not sent
+// by the official web client (it keeps unread counts locally); Parley's SDK uses it.
+void Hub::query_update_read_time(Request& r, const codec::ClientQuery& q) {
+  PARLEY_PARSE_OR_FAIL(pb::SessionMsgReadInput, req);
+  const int type = static_cast<int>(req.type());
+  if (req.channelid().empty() || !valid_conversation_type(type)) {
+    return fail_query(r, q, status::from_error(ErrorCode::kParameterError), "bad conversation");
+  }
+  auto st = storage_.mark_conversation_read(
+      {r.session.app_key, r.session.user_id, static_cast<ConversationType>(type), req.channelid()},
+      req.msgtime());
+  if (!st) return storage_failed(r, q, st.error());
+  ack_query(r, q, serialize(pb::SessionMsgReadOutput()));
+}
+
+#undef PARLEY_PARSE_OR_FAIL
+
+}  // namespace parley::server::im

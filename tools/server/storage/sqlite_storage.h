@@ -1,0 +1,83 @@
+// Storage on SQLite: WAL journal, one connection, prepared statements cached, schema
+// versioned by PRAGMA user_version with forward-only migrations.
+//
+// Durability: append_message commits before it returns and the hub sends the PUBACK only
+// after that. With synchronous=FULL (default) the WAL is fsynced at every commit; with
+// NORMAL the commit is in the OS page cache, which survives kill -9 of the server but not
+// a power loss. See Durability in config.h.
+//
+// Not thread-safe: the server calls it from its one I/O thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "storage/storage.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace parley::server::storage {
+
+class SqliteStorage final : public Storage {
+ public:
+  struct Options {
+    std::string path;              // a file, or ":memory:" (tests)
+    bool synchronous_full = true;  // false: synchronous=NORMAL
+  };
+
+  // Opens (creating if needed) and migrates to the current schema version.
+  static Result<std::unique_ptr<SqliteStorage>> open(const Options& options);
+  static constexpr int kSchemaVersion = 1;
+
+  ~SqliteStorage() override;
+  SqliteStorage(const SqliteStorage&) = delete;
+  SqliteStorage& operator=(const SqliteStorage&) = delete;
+
+  int schema_version();
+  std::string journal_mode();
+
+  Result<int64_t> clock_high_water_mark() override;
+  Status upsert_user(const UserRecord& user) override;
+  Status ensure_user(std::string_view app_key, std::string_view user_id, int64_t now_ms) override;
+  Result<std::optional<UserRecord>> find_user(std::string_view app_key, std::string_view user_id) override;
+  Result<int64_t> append_message(const NewMessage& message) override;
+  Result<std::optional<MessageRecord>> find_message_by_client_id(std::string_view app_key,
+                                                                std::string_view sender_id,
+                                                                int64_t client_unique_id) override;
+  Result<SyncPage> fetch_sync(const SyncRequest& request) override;
+  Result<HistoryPage> fetch_history(const HistoryRequest& request) override;
+  Result<std::vector<ConversationRecord>> list_conversations(const ConversationQuery& query) override;
+  Result<std::optional<ConversationRecord>> find_conversation(const ConversationKey& key) override;
+  Status hide_conversation(const ConversationKey& key) override;
+  Status mark_conversation_read(const ConversationKey& key, int64_t read_ms) override;
+  Status delete_user_messages(const ConversationKey& key, const std::vector<std::string>& msg_uids) override;
+  Status clear_user_history(const ConversationKey& key, int64_t up_to_ms) override;
+  Status set_conversation_state(const ConversationKey& key, const ConversationState& state) override;
+  Result<std::vector<ConversationState>> conversation_states_since(std::string_view app_key,
+                                                                   std::string_view owner_id,
+                                                                   int64_t after_version) override;
+  Result<SyncPosition> sync_position(std::string_view app_key, std::string_view user_id) override;
+  Status advance_sync_position(std::string_view app_key, std::string_view user_id,
+                               const SyncPosition& position) override;
+
+ private:
+  class Query;
+  class Transaction;
+
+  explicit SqliteStorage(sqlite3* db) : db_(db) {}
+  Status exec(const char* sql);
+  Status migrate();
+  Result<Query> query(const char* sql);
+  Result<std::vector<UserMessage>> select_user_messages(Query& q);
+  Status refresh_conversation(const ConversationKey& key);
+  Result<std::optional<UserMessage>> latest_message(const ConversationKey& key);
+  Error sqlite_error(const char* what);
+
+  sqlite3* db_;
+  // Keyed by the SQL literal's address: every statement text is a string literal.
+  std::unordered_map<const char*, sqlite3_stmt*> statements_;
+};
+
+}  // namespace parley::server::storage
