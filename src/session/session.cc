@@ -695,10 +695,14 @@ Actions Session::on_timer(int64_t now) {
   }
   // Outbox give-up.
   bool outbox_changed = false;
+  bool abandoned_in_flight = false;
   for (auto& e : outbox_) {
     if (e.state == kSending && now - e.created_ms >= config_.outbox_give_up_ms) {
       e.state = kFailed;
-      if (e.in_flight) pending_.erase(e.in_flight);
+      if (e.in_flight) {
+        pending_.erase(e.in_flight);
+        abandoned_in_flight = true;
+      }
       e.in_flight = 0;
       outbox_changed = true;
       json msg = outbox_message(e);
@@ -711,6 +715,14 @@ Actions Session::on_timer(int64_t now) {
     }
   }
   if (outbox_changed) persist_outbox(out);
+  if (abandoned_in_flight && live_conn_) {
+    // A PUBLISH unanswered for the whole give-up time: the link is not healthy, and the
+    // frame might still land after the next message of its conversation. Dropping the
+    // connection rules that out (nothing sent on it can arrive later) and starts afresh.
+    emit(out, "log", json{{"level", "warn"}, {"message", "message unanswered until give-up: reconnecting"}});
+    out.push_back(CloseTransport{live_conn_});
+    link_lost(out, now, true);
+  }
   if (live_conn_) {
     if (next_pull_at_ >= 0 && now >= next_pull_at_) pull(out, now);
     if (pull_again_ && !pull_in_flight_) pull(out, now);
