@@ -60,11 +60,15 @@ for (const flavour of ['release', 'debug']) {
   });
 }
 
-test('wasm release size', () => {
+// Size is a feature (STYLE.md 11): the release wasm must stay within its budget. The
+// comparison with the official client lives in tools/bench; this only guards against
+// regressions. Raise the budget deliberately, in its own commit, with the reason.
+const WASM_GZIP_BUDGET = 112 * 1024;
+test('wasm release size budget', () => {
   const dir = wasmDir('release');
   const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join(dir, f)), { level: 9 }).length;
   const wasm = gz('parley.wasm');
   const js = gz('parley.js');
-  console.log(`# parley.wasm ${wasm} bytes gzipped, parley.js ${js} bytes gzipped`);
-  assert.ok(wasm > 0 && js > 0);
+  console.log(`# parley.wasm ${wasm} bytes gzipped (budget ${WASM_GZIP_BUDGET}), parley.js ${js} bytes gzipped`);
+  assert.ok(wasm <= WASM_GZIP_BUDGET, `parley.wasm is ${wasm} bytes gzipped, over the budget`);
 });
