@@ -177,6 +177,16 @@ int64_t Session::server_now(int64_t now) const {
 
 Actions Session::restore(const std::map<std::string, std::string>& persisted) {
   persisted_ = persisted;
+  // Messages a page queued before it ever connected belong to no user yet: they are this
+  // page's outbox from the start, so what it queues next is saved after them, in order.
+  auto pending = persisted_.find(pending_outbox_key());
+  if (pending != persisted_.end() && loaded_user_.empty()) {
+    json j = json::parse(pending->second, nullptr, false);
+    if (j.is_array())
+      for (const auto& e : j)
+        if (auto entry = OutboxEntry::from_json(e)) outbox_.push_back(*entry);
+    persisted_.erase(pending);
+  }
   return {};
 }
 
