@@ -559,3 +559,61 @@ TEST(SessionReceive, GarbageFromTheServerIsLoggedNotFatal) {
 
 }  // namespace
 }  // namespace parley::testing
+
+namespace parley::testing {
+namespace {
+
+std::vector<session::SendComet> posts(const Actions& a) {
+  std::vector<session::SendComet> out;
+  for (const auto& x : a)
+    if (auto* p = std::get_if<session::SendComet>(&x)) out.push_back(*p);
+  return out;
+}
+
+TEST(SessionComet, ConnectsPullsAndSendsOverLongPolling) {
+  Harness h;
+  auto a = h.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h:80"}}, {"transport", "comet"}});
+  auto o = opens(a);
+  ASSERT_EQ(o.size(), 1u);
+  EXPECT_EQ(o[0].kind, session::TransportKind::kComet);
+  EXPECT_EQ(o[0].url.rfind("http://h:80/websocket?appId=appkey&token=t&sdkVer=2.9.2&pid=", 0), 0u);
+  const uint32_t conn = o[0].conn;
+  auto b = h.keep(h.s.on_comet(h.now, conn, R"({"status":0,"userId":"userA","sessionid":"s1","timestamp":1700000000000})"));
+  EXPECT_EQ(statuses(b), std::vector<int>{0});
+  EXPECT_TRUE(frames(b).empty());  // no binary frames, and no ping: comet has no heartbeat
+  auto p = posts(b);
+  ASSERT_EQ(p.size(), 3u);  // pullSeAtts, pullMsg, qryRelationR as comet POSTs
+  EXPECT_EQ(p[1].request.topic, "pullMsg");
+  EXPECT_EQ(p[1].request.header, 0x50);
+  EXPECT_EQ(json::parse(p[1].request.body)["isPullSend"], true);
+
+  // The poll brings the pull answer (data is a JSON string) and then a notification.
+  json ack = {{"headerCode", 98}, {"messageId", p[1].request.message_id}, {"status", 0},
+              {"data", R"({"list":[{"fromUserId":"userB","type":1,"classname":"RC:TxtMsg","content":"{\"content\":\"hi\"}","dataTime":1700000000500,"status":48,"msgId":"C-1","direction":2}],"syncTime":1700000000500,"finished":true})"}};
+  auto c = h.keep(h.s.on_comet(h.now, conn, json::array({ack}).dump()));
+  auto m = events(c, "message");
+  ASSERT_EQ(m.size(), 1u);
+  EXPECT_EQ(m[0]["message"]["content"]["content"], "hi");
+  EXPECT_TRUE(posts(c).empty());  // comet never sends PUBACK/QUERYCON
+
+  auto d = h.cmd({{"cmd", "sendMessage"}, {"id", 2}, {"conversationType", 1}, {"targetId", "userB"},
+                  {"objectName", "RC:TxtMsg"}, {"content", {{"content", "yo"}}}});
+  auto sp = posts(d);
+  ASSERT_EQ(sp.size(), 1u);
+  EXPECT_EQ(sp[0].request.header, 0x32);
+  EXPECT_EQ(sp[0].request.topic, "ppMsgP");
+  EXPECT_EQ(json::parse(sp[0].request.body)["classname"], "RC:TxtMsg");
+  json puback = {{"headerCode", 64}, {"messageId", sp[0].request.message_id}, {"status", 0},
+                 {"timestamp", 1700000000900}, {"messageUId", "C-2"}};
+  auto e = h.keep(h.s.on_comet(h.now, conn, json::array({puback}).dump()));
+  ASSERT_EQ(results(e, 2).size(), 1u);
+  EXPECT_EQ(results(e, 2)[0]["data"]["message"]["messageUId"], "C-2");
+  EXPECT_EQ(results(e, 2)[0]["data"]["message"]["sentTime"], 1700000000900);
+
+  // Garbage bodies are logged, not fatal; a poll failure is the transport closing.
+  EXPECT_EQ(events(h.keep(h.s.on_comet(h.now, conn, "not json")), "log").size(), 1u);
+  EXPECT_EQ(statuses(h.closed(conn)), std::vector<int>{1});
+}
+
+}  // namespace
+}  // namespace parley::testing
