@@ -510,9 +510,9 @@ void Hub::query_pull_messages(Request& r, const codec::ClientQuery& q) {
   answer.set_synctime(sync_time);
   answer.set_finished(!page.value().has_more);
 
-  if (auto st = storage_.advance_sync_position(s.app_key, s.user_id,
-                                               {sync_time, req.ispullsend() ? sync_time : 0});
-      !st) {
+  const storage::SyncPosition reached{sync_time, req.ispullsend() ? sync_time : 0};
+  const bool moved = reached.inbox_ms > stored.value().inbox_ms || reached.outbox_ms > stored.value().outbox_ms;
+  if (auto st = moved ? storage_.advance_sync_position(s.app_key, s.user_id, reached) : ok_status(); !st) {
     // Only the fresh-device shortcut depends on it: answer anyway.
     metrics_.count_error(Metrics::Error::kStorage);
     log_error("storage.failed", {{"op", "advance_sync_position"}, {"error", st.error().message}});
