@@ -1,0 +1,110 @@
+// Storage adapters (STYLE.md 6): one shape {get, set, remove, keys} over localStorage, with
+// every access in try/catch and a memory fallback. Private mode (setItem throws), a full
+// quota, storage disabled by the user (reading `localStorage` itself throws) or no storage
+// at all (node, workers) all end up in memory: the session works, it just does not survive
+// a reload. Writes are mirrored in memory, so a fallback mid-session loses nothing already
+// written in this page.
+
+export class MemoryStorage {
+  constructor() { this.map = new Map(); }
+  get(key) { return this.map.has(key) ? this.map.get(key) : null; }
+  set(key, value) { this.map.set(key, String(value)); }
+  remove(key) { this.map.delete(key); }
+  keys() { return Array.from(this.map.keys()); }
+  get persistent() { return false; }
+}
+
+// Wraps a Web Storage object (getItem/setItem/removeItem/key/length). `onFallback(error)`
+// is called once, when the backend first fails.
+export class WebStorage {
+  constructor(backend, onFallback = () => {}) {
+    this.backend = backend;
+    this.memory = new MemoryStorage();
+    this.removed = new Set();  // removed while the backend was unusable
+    this.usable = !!backend;
+    this.onFallback = onFallback;
+  }
+  fail(e) {
+    if (!this.usable) return;
+    this.usable = false;
+    this.onFallback(e);
+  }
+  get(key) {
+    if (this.memory.map.has(key)) return this.memory.get(key);
+    if (this.removed.has(key) || !this.usable) return null;
+    try {
+      const v = this.backend.getItem(key);
+      return v === undefined ? null : v;
+    } catch (e) {
+      this.fail(e);
+      return null;
+    }
+  }
+  set(key, value) {
+    this.memory.set(key, value);
+    this.removed.delete(key);
+    if (!this.usable) return;
+    try {
+      this.backend.setItem(key, String(value));
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+  remove(key) {
+    this.memory.remove(key);
+    this.removed.add(key);
+    if (!this.usable) return;
+    try {
+      this.backend.removeItem(key);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+  keys() {
+    const out = new Set(this.memory.keys());
+    if (this.usable) {
+      try {
+        const n = this.backend.length;
+        for (let i = 0; i < n; i++) {
+          const k = this.backend.key(i);
+          if (typeof k === 'string' && !this.removed.has(k)) out.add(k);
+        }
+      } catch (e) {
+        this.fail(e);
+      }
+    }
+    return Array.from(out);
+  }
+  get persistent() { return this.usable; }
+}
+
+// The storage a client uses: `option` may be a Web Storage object (localStorage-like), a
+// ready adapter ({get, set, remove, keys}), false (memory only) or undefined (the page's
+// localStorage when it can be reached).
+export function createStorage(option, onFallback) {
+  if (option === false) return new MemoryStorage();
+  if (option && typeof option.get === 'function' && typeof option.set === 'function' &&
+      typeof option.keys === 'function') return option;
+  if (option && typeof option.getItem === 'function') return new WebStorage(option, onFallback);
+  let backend = null;
+  try {
+    backend = typeof globalThis.localStorage === 'object' ? globalThis.localStorage : null;
+  } catch (e) {
+    // Reading localStorage throws when the user disabled site data.
+    onFallback && onFallback(e);
+    return new MemoryStorage();
+  }
+  return backend ? new WebStorage(backend, onFallback) : new MemoryStorage();
+}
+
+// Every key that starts with `prefix`, with its value, as one object.
+export function readPrefix(storage, prefix) {
+  const out = {};
+  for (const k of storage.keys()) {
+    if (k.startsWith(prefix)) {
+      const v = storage.get(k);
+      if (typeof v === 'string') out[k] = v;
+    }
+  }
+  return out;
+}
