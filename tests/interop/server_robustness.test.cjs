@@ -3,6 +3,9 @@
 // pair keeps talking, and raw sessions keep answering. Also protocol details the official
 // API hides: CONNACK statuses for bad tokens, clientUniqueId de-duplication.
 'use strict';
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
 const test = require('node:test');
 const assert = require('node:assert');
 const { ImServer } = require('./lib/imserver_process.cjs');
@@ -131,4 +134,63 @@ test('errors are counted in /metrics', async () => {
   assert.ok(m.parley_messages_stored_total >= 5);
   assert.ok(m.parley_messages_deduplicated_total >= 1);
   assert.ok(m.parley_websocket_sessions >= 3);
+});
+
+// Limits, on a server of their own: a client that stops reading is cut off once its write
+// queue passes the limit (the server's memory stays bounded), and a silent session is
+// closed after the idle timeout; other sessions carry on.
+test('slow readers are cut off, silent sessions time out, others carry on', async () => {
+  const configPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'parley-limits-')), 'config.json');
+  fs.writeFileSync(configPath, JSON.stringify({ limits: { max_write_queue_bytes: 1 << 20, idle_timeout_ms: 2000 } }));
+  const limited = await ImServer.start({ args: ['--config', configPath] });
+  const opened = [];
+  let heartbeat;
+  try {
+    const open = async (user) => {
+      const c = await RawClient.connect(limited, (await limited.getToken(user)).token);
+      opened.push(c);
+      return c;
+    };
+    const sender = await open('sender');
+    const healthy = await open('healthy');
+    // Five 100 KB messages: every history page of them is about 500 KB.
+    const content = JSON.stringify({ content: 'y'.repeat(100 * 1024) });
+    for (let i = 0; i < 5; i++) {
+      const ack = await sender.publish('ppMsgP', 'reader', { sessionId: 3, classname: 'RC:TxtMsg', content, configFlag: 0 });
+      assert.strictEqual(ack.status, 0);
+    }
+    const reader = await open('reader');
+    reader.ws._socket.pause();  // stops reading; the server's writes back up
+    for (let i = 0; i < 60; i++) {
+      reader.sendFrame({ type: 'QUERY', topic: 'qryPMsg', targetId: 'reader', messageId: 100 + i,
+        body: { targetId: 'sender', time: 0, count: 20, order: 0 } });
+    }
+    // The others keep talking (the idle timeout is 2 s here).
+    heartbeat = setInterval(() => { healthy.sendFrame({ type: 'PINGREQ' }); sender.sendFrame({ type: 'PINGREQ' }); }, 500);
+    // Cut off: the server drops it once the queue passes 1 MB (seen in /metrics); when
+    // the reader reads again it finds the connection closed.
+    const deadline = Date.now() + 20_000;
+    let m = await limited.metrics();
+    while (!(m['parley_errors_total{kind="slow_client"}'] >= 1) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      m = await limited.metrics();
+    }
+    assert.ok(m['parley_errors_total{kind="slow_client"}'] >= 1, JSON.stringify(m));
+    reader.ws._socket.resume();
+    const { code } = await reader.closed;
+    assert.strictEqual(code, 1006, 'dropped without a close handshake');
+    assert.ok(reader.frames.length < 60, `got ${reader.frames.length} of 60 answers`);
+    await healthy.ping();
+    const pull = await healthy.query('pullMsg', 'healthy', { syncTime: 0, ispolling: false, isPullSend: true, sendBoxSyncTime: 0 });
+    assert.strictEqual(pull.status, 0);
+    // A session that sends nothing is closed after the idle timeout.
+    const silent = await open('silent');
+    assert.strictEqual((await silent.closed).code, 1000);
+    await healthy.ping();
+  } finally {
+    clearInterval(heartbeat);
+    for (const c of opened) c.close();
+    await limited.stop();
+    fs.rmSync(path.dirname(configPath), { recursive: true, force: true });
+  }
 });
