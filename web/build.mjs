@@ -39,17 +39,22 @@ function ensureNodeModules() {
   fs.copyFileSync(lock, stamp);
 }
 
+// Release ships the browser/worker-only glue (parley_web). The debug package exists for the
+// tests, which run in node, and the debug glue's assertions refuse an environment it was not
+// built for: it wraps the node-enabled debug build (parley_wasm), fs/path left external.
 function ensureWasm(flavour) {
   const dir = path.join(ROOT, 'build', `wasm-${flavour}`);
+  const target = flavour === 'release' ? 'parley_web' : 'parley_wasm';
+  const name = flavour === 'release' ? 'parley_web' : 'parley';
   const env = Object.assign({}, process.env, { NODE_PATH: '/usr/share/nodejs' });
   if (buildWasm) {
     if (!fs.existsSync(path.join(dir, 'build.ninja'))) {
       execFileSync('cmake', ['--preset', `wasm-${flavour}`], { cwd: ROOT, stdio: 'inherit', env });
     }
-    execFileSync('cmake', ['--build', dir, '--target', 'parley_web'], { cwd: ROOT, stdio: 'inherit', env });
+    execFileSync('cmake', ['--build', dir, '--target', target], { cwd: ROOT, stdio: 'inherit', env });
   }
-  const glue = path.join(dir, 'bindings', 'parley_web.js');
-  const wasm = path.join(dir, 'bindings', 'parley_web.wasm');
+  const glue = path.join(dir, 'bindings', `${name}.js`);
+  const wasm = path.join(dir, 'bindings', `${name}.wasm`);
   if (!fs.existsSync(glue) || !fs.existsSync(wasm)) throw new Error(`missing ${glue} (build the wasm-${flavour} preset)`);
   return { glue, wasm };
 }
@@ -77,6 +82,7 @@ async function bundle(esbuild, flavour, glue, outDir) {
     platform: 'neutral',
     mainFields: ['module', 'main'],
     plugins: [gluePlugin],
+    external: release ? [] : ['fs', 'path'],
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
   };

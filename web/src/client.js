@@ -25,6 +25,7 @@ import {
 } from './validate.js';
 
 const TYPING_STATUS = 'RC:TypSts';
+const REMOTE_LIST_WAIT_MS = 5000;
 const noopLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export class Client {
@@ -447,11 +448,14 @@ export class Client {
       checkNumber('count', count, { optional: true, min: 0 }));
     return this.checked(callback, check, async (engine) => {
       if (engine.status === ConnectionStatus.CONNECTED) {
-        try {
-          await this.cmd({ cmd: 'getConversationListRemote', count: Math.max(typeof count === 'number' ? count : 300, 1) });
-        } catch (e) {
-          this.log.info('conversation list from the server failed (' + e.code + '), using the local one');
-        }
+        // The server's view, but never more than a few seconds of waiting for it: on a
+        // link that is dying the local list (kept in sync as messages arrive) is the answer.
+        let timer = null;
+        const slow = new Promise((resolve) => { timer = engine.clock.setTimeout(resolve, REMOTE_LIST_WAIT_MS); });
+        const remote = this.cmd({ cmd: 'getConversationListRemote', count: Math.max(typeof count === 'number' ? count : 300, 1) })
+          .catch((e) => this.log.info('conversation list from the server failed (' + e.code + '), using the local one'));
+        await Promise.race([remote, slow]);
+        engine.clock.clearTimeout(timer);
       }
       const cmd = { cmd: 'getConversationList', count: typeof count === 'number' ? count : 300 };
       if (Array.isArray(conversationTypes)) cmd.types = conversationTypes;
