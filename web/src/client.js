@@ -512,6 +512,9 @@ export class Client {
   }
 
   setConversationNotificationStatus(conversationType, targetId, notificationStatus, callback) {
+    if (notificationStatus !== NotificationStatus.OPEN && notificationStatus !== NotificationStatus.CLOSE) {
+      return this.checked(callback, 'notificationStatus must be 1 (do not disturb) or 2', () => []);
+    }
     return this.setConversationStatus(conversationType, targetId, { notificationStatus }, callback);
   }
 
@@ -592,7 +595,7 @@ export class Client {
   // getRemoteHistoryMessages(type, targetId, timestamp, count, callback, {order}); the older
   // form ({conversationType, targetId, timestamp, count?}, callback) is accepted too.
   getRemoteHistoryMessages(conversationType, targetId, timestamp, count, callback, options) {
-    if (isPlainObject(conversationType)) {
+    if (isPlainObject(conversationType) && (targetId === undefined || targetId === null || isPlainObject(targetId))) {
       const p = conversationType;
       return this.getHistoryMessages(p.conversationType, p.targetId, p.timestamp === undefined ? 0 : p.timestamp,
         p.count === undefined ? 20 : p.count, targetId, undefined, p.order);
