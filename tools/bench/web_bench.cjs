@@ -1,0 +1,128 @@
+'use strict';
+// Web SDK bench: measured and printed, never asserted.
+//  1. Download size: Parley (parley.wasm + one bundle) against the official v2 client
+//     (@rongcloud/imlib-v2 2.9.2 + @rongcloud/engine 4.4.2 builds), gzip -9 and brotli.
+//  2. Time to decode N server frames (PUBLISH s_msg with a text message):
+//     - Parley's wasm codec (_decodeFrame + JSON.parse), one crossing per frame;
+//     - the whole Parley path: bytes into the engine from a fake WebSocket, through the
+//       core (dedupe, conversation store), to the app's onReceived (v2 message objects);
+//     - the official engine's frame reader and ProtoBuf.js decode (test oracle harness).
+// Usage: tools/bench/web [N]   (builds the release package first)
+const fs = require('fs');
+const path = require('path');
+const zlib = require('zlib');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const N = Number(process.argv[2] || 20000);
+const WEB = path.join(ROOT, 'build', 'web');
+const OFFICIAL = path.join(ROOT, 'tests', 'interop', 'node_modules', '@rongcloud');
+
+const gz = (buf) => zlib.gzipSync(buf, { level: 9 }).length;
+const br = (buf) => zlib.brotliCompressSync(buf, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+const kb = (n) => (n / 1024).toFixed(1).padStart(7) + ' KB';
+
+function sizes() {
+  const rows = [];
+  const add = (name, files) => {
+    const bufs = files.map((f) => fs.readFileSync(f));
+    const raw = bufs.reduce((s, b) => s + b.length, 0);
+    rows.push([name, raw, bufs.reduce((s, b) => s + gz(b), 0), bufs.reduce((s, b) => s + br(b), 0)]);
+  };
+  add('Parley parley.wasm + parley.umd.js', [path.join(WEB, 'parley.wasm'), path.join(WEB, 'parley.umd.js')]);
+  add('Parley parley.wasm + parley.esm.js', [path.join(WEB, 'parley.wasm'), path.join(WEB, 'parley.esm.js')]);
+  add('  of which parley.wasm', [path.join(WEB, 'parley.wasm')]);
+  add('  of which parley.umd.js (shim + glue)', [path.join(WEB, 'parley.umd.js')]);
+  const off = (pkg, f) => path.join(OFFICIAL, pkg, 'dist', f);
+  if (fs.existsSync(off('imlib-v2', 'index.umd.js'))) {
+    add('official imlib-v2 + engine UMD', [off('imlib-v2', 'index.umd.js'), off('engine', 'index.umd.js')]);
+    add('official imlib-v2 + engine ESM', [off('imlib-v2', 'index.esm.js'), off('engine', 'index.esm.js')]);
+  }
+  console.log('\n== download size (bytes a page fetches)');
+  console.log('what'.padEnd(42) + 'raw'.padStart(10) + 'gzip -9'.padStart(10) + 'brotli'.padStart(10));
+  for (const [name, raw, g, b] of rows) console.log(name.padEnd(42) + kb(raw) + kb(g) + kb(b));
+}
+
+function frameJson(i) {
+  return {
+    type: 'PUBLISH', qos: 1, date: 1700000000 + i, topic: 's_msg', targetId: 'me', messageId: (i % 65535) + 1,
+    body: { fromUserId: 'peer', type: 1, classname: 'RC:TxtMsg', content: JSON.stringify({ content: `message ${i} 你好 😀` }),
+      dataTime: 1700000000000 + i, status: 48, msgId: `UID-${i}`, direction: 2 },
+  };
+}
+
+function time(label, n, fn) {
+  fn(Math.min(n, 500));  // warm-up
+  const t0 = process.hrtime.bigint();
+  fn(n);
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  console.log(`${label.padEnd(58)} ${ms.toFixed(1).padStart(8)} ms  ${(ms * 1000 / n).toFixed(2).padStart(7)} µs/frame`);
+}
+
+async function decodeBench() {
+  const Parley = require(path.join(WEB, 'parley.umd.js'));
+  const create = require(path.join(ROOT, 'build', 'wasm-release', 'bindings', 'parley_web.js'));
+  const M = await create({ wasmBinary: fs.readFileSync(path.join(ROOT, 'build', 'wasm-release', 'bindings', 'parley_web.wasm')) });
+  const frames = [];
+  for (let i = 0; i < N; i++) frames.push(M._encodeFrame('server', JSON.stringify(frameJson(i))));
+  console.log(`\n== decode ${N} server frames (PUBLISH s_msg, text with CJK and emoji, ~${frames[0].length} bytes each)`);
+  time('Parley wasm codec: _decodeFrame + JSON.parse', N, (n) => {
+    for (let i = 0; i < n; i++) JSON.parse(M._decodeFrame('server', frames[i], ''));
+  });
+
+  // The whole path through a connected client.
+  let sock = null;
+  class BenchSocket {
+    constructor() { sock = this; this.binaryType = ''; }
+    send() {}
+    close() {}
+  }
+  class NaviXHR {
+    open(m, url) { this.url = url; }
+    setRequestHeader() {}
+    send() {
+      setImmediate(() => {
+        this.readyState = 4;
+        this.status = 200;
+        this.responseText = this.url.includes('navi.js') ? '{"server":"bench:1"}' : '';
+        this.onreadystatechange();
+      });
+    }
+    abort() {}
+  }
+  const client = Parley.createClient();
+  client.init('bench', null, { navi: 'http://navi.bench', WebSocket: BenchSocket, XMLHttpRequest: NaviXHR, storage: false, signals: false, logLevel: 1000 });
+  let received = 0;
+  client.setOnReceiveMessageListener({ onReceived: () => { received++; } });
+  const connected = client.connect('token');
+  while (!sock) await new Promise((r) => setImmediate(r));
+  sock.onopen({});
+  sock.onmessage({ data: M._encodeFrame('server', JSON.stringify({ type: 'CONNACK', status: 0, userId: 'me', sessionId: 's', timestamp: Date.now() })).slice().buffer });
+  await connected;
+  let next = 0;
+  const ab = frames.map((f) => f.slice().buffer);
+  time('Parley whole path: WebSocket bytes -> core -> onReceived', N, (n) => {
+    for (let i = 0; i < n; i++) sock.onmessage({ data: ab[next++ % ab.length] });
+  });
+  console.log(`  (${received} onReceived calls: warm-up + timed run; ids seen again within the core's dedupe window are dropped)`);
+  client.destroy();
+
+  let codec = null;
+  try {
+    codec = require(path.join(ROOT, 'tests', 'interop', 'engine_codec.cjs'));
+  } catch (e) {
+    console.log(`official engine codec unavailable (${e.message.split('\n')[0]})`);
+  }
+  if (codec) {
+    time('official engine 4.4.2: frame reader + ProtoBuf.js', N, (n) => {
+      for (let i = 0; i < n; i++) codec.decodeServerFrame(frames[i]);
+    });
+  }
+}
+
+(async () => {
+  sizes();
+  await decodeBench();
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
