@@ -202,6 +202,7 @@ TEST_F(RoutesTest, StaticFilesStayInsideTheirDirectory) {
   EXPECT_EQ(get("/../etc/passwd").result(), bh::status::forbidden);
   EXPECT_EQ(get("/js/%2e%2e/%2e%2e/x").result(), bh::status::forbidden);
   EXPECT_EQ(get("/websocket?appId=K").result(), bh::status::bad_request) << "not an upgrade";
+  std::filesystem::remove_all(dir);
 }
 
 TEST(Url, ParsesTargetsAndForms) {

@@ -51,16 +51,28 @@ ConversationKey conv(const std::string& owner, const std::string& target) {
   return {kApp, owner, ConversationType::kPrivate, target};
 }
 
-std::string temp_db_path(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("parley-storage-test-" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  auto path = (dir / name).string();
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  return path;
-}
+// A fresh temporary directory for database files, removed with its contents.
+class TempDir {
+ public:
+  TempDir()
+      : path_(std::filesystem::temp_directory_path() /
+              ("parley-storage-test-" + std::to_string(::getpid()) + "-" + std::to_string(next_++))) {
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  static inline int next_ = 0;
+  std::filesystem::path path_;
+};
 
 TEST(SqliteStorage, CreatesCurrentSchemaInWalMode) {
-  const auto path = temp_db_path("schema.db");
+  const TempDir dir;
+  const auto path = dir.file("schema.db");
   auto s = SqliteStorage::open({path, true});
   ASSERT_TRUE(s.ok()) << s.error().message;
   EXPECT_EQ(s.value()->schema_version(), SqliteStorage::kSchemaVersion);
@@ -68,7 +80,8 @@ TEST(SqliteStorage, CreatesCurrentSchemaInWalMode) {
 }
 
 TEST(SqliteStorage, ReopeningKeepsDataAndVersion) {
-  const auto path = temp_db_path("reopen.db");
+  const TempDir dir;
+  const auto path = dir.file("reopen.db");
   {
     auto s = SqliteStorage::open({path, true});
     ASSERT_TRUE(s.ok());
@@ -81,7 +94,8 @@ TEST(SqliteStorage, ReopeningKeepsDataAndVersion) {
 }
 
 TEST(SqliteStorage, RefusesADatabaseFromANewerServer) {
-  const auto path = temp_db_path("newer.db");
+  const TempDir dir;
+  const auto path = dir.file("newer.db");
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
@@ -305,7 +319,8 @@ TEST(SqliteStorage, ClientUniqueIdFindsTheFirstSendAndIsUniquePerSender) {
 // right after (no destructor, no checkpoint: like kill -9) leaves it in the WAL, and the
 // next open finds it.
 TEST(SqliteStorage, CommittedMessageSurvivesACrash) {
-  const auto path = temp_db_path("crash.db");
+  const TempDir dir;
+  const auto path = dir.file("crash.db");
   for (const bool full : {true, false}) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
     const pid_t child = ::fork();
