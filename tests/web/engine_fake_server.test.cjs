@@ -265,6 +265,25 @@ for (const flavour of FLAVOURS) {
     s.client.destroy();
   });
 
+  test(`${flavour}: CONNACK REDIRECT (6): navi asked again (cache dropped), then connected`, async () => {
+    const s = await setup(flavour);
+    const p = s.client.connect('tok');
+    await flush();
+    const ws = s.WS.sockets[0];
+    ws.accept();
+    ws.deliver(s.encode({ type: 'CONNACK', status: 6 }));
+    assert.ok(s.statuses.includes(s.Parley.ConnectionStatus.REDIRECT));
+    await flush();
+    const navis = s.XHR.requests.filter((x) => x.url.includes('/navi.js?'));
+    assert.equal(navis.length, 2, 'navi again, not from the cache');
+    const ws2 = s.WS.sockets[s.WS.sockets.length - 1];
+    assert.notEqual(ws2, ws);
+    s.connack(ws2);
+    assert.equal(await p, 'userA', 'connect() resolves after the redirect');
+    assert.equal(s.client.getCurrentConnectionStatus(), 0);
+    s.client.destroy();
+  });
+
   test(`${flavour}: WebSocket that never opens falls back to long polling (comet)`, async () => {
     const Parley = loadParley(flavour);
     const clock = new FakeClock();

@@ -92,6 +92,7 @@ export class Engine {
       return;
     }
     if (type === 'status') {
+      if (data.status === ConnectionStatus.REDIRECT) this.redirected();
       if (data.status === this.status) return;  // one event per change
       this.status = data.status;
     }
@@ -261,7 +262,16 @@ export class Engine {
   // navi -> /ping -> core connect. Resolves the userId; rejects ParleyError. After a failure
   // before the core had hosts (navi, /ping), retries in the background with backoff until
   // connected or disconnected; the core does the same for failures after that.
-  async connect(token, { background = false } = {}) {
+  async connect(token, options = {}) {
+    this.connecting = (this.connecting || 0) + 1;
+    try {
+      return await this.connectOnce(token, options);
+    } finally {
+      this.connecting--;
+    }
+  }
+
+  async connectOnce(token, { background = false, redirects = 0 } = {}) {
     const gen = ++this.connectGen;
     this.cancelRetry();
     this.token = token;
@@ -290,6 +300,7 @@ export class Engine {
         throw new ParleyError(ErrorCode.RC_SOCKET_NOT_CREATED, 'no server host answered /ping');
       }
       target = { token: navi.token, hosts, secure: navi.secure };
+      this.naviToken = navi.token;
       this.naviInfo = navi.info;
     } catch (e) {
       if (stale()) throw superseded();
@@ -312,8 +323,21 @@ export class Engine {
       r = await this.call({ cmd: 'connect', token: target.token, hosts: target.hosts, secure: target.secure, transport: 'comet' });
     }
     if (r.code === 0) return r.data && r.data.userId;
+    if (r.code === ErrorCode.RC_CONN_REDIRECTED && redirects < 3 && !stale()) {
+      this.naviCache.clear(target.token);  // sent elsewhere: ask navi again (§1.4)
+      return this.connectOnce(token, { background, redirects: redirects + 1 });
+    }
     const err = new ParleyError(r.code, r.data && r.data.message);
     throw err;
+  }
+
+  // The server sent us elsewhere (CONNACK 6, DISCONNECT 0/6): forget the cached navi
+  // answer and start over from navi, as the official client does (PROTOCOL.md §1.4).
+  redirected() {
+    if (!this.token || this.destroyed || this.connecting) return;  // connect() handles its own
+    if (this.naviToken) this.naviCache.clear(this.naviToken);
+    this.cancelRetry();
+    this.scheduleRetry(this.token, this.connectGen);
   }
 
   scheduleRetry(token, gen) {
