@@ -288,7 +288,11 @@ export interface ISendOptionsV2 {
 
 export type ParleyEvent = 'status' | 'message' | 'conversation' | 'outbox' | 'recall' | 'typing' | 'readReceipt' | 'sending';
 
-/** The client: RongIMClient (static and instance methods in one object) and createClient(). */
+/**
+ * The client: RongIMClient (static and instance methods in one object) and createClient().
+ * Each asynchronous method answers through the v2 callback object when one is given, or
+ * returns a Promise (rejecting with a ParleyError) when it is omitted or null.
+ */
 export declare class Client {
   init(appKey: string, _?: any, options?: IInitOption): void;
   ready(): Promise<void>;
@@ -320,57 +324,81 @@ export declare class Client {
   readonly MessageType: { [messageType: string]: string };
   getMessageObjectName(messageType: string): string;
 
-  sendMessage(conversationType: ConversationType, targetId: string, msg: BaseMessage | { objectName: string; content: any },
-    callback: ISendCallback, isMentioned?: boolean, pushContent?: string, pushData?: string,
-    methodType?: number | null, options?: ISendOptionsV2): void;
-  sendMessage(conversationType: ConversationType, targetId: string, msg: BaseMessage | { objectName: string; content: any },
-    callback?: null, isMentioned?: boolean, pushContent?: string, pushData?: string,
-    methodType?: number | null, options?: ISendOptionsV2): Promise<IReceivedMessageV2>;
-  sendTextMessage(conversationType: ConversationType, targetId: string, text: string, callback?: ISendCallback | null): Promise<IReceivedMessageV2> | void;
-  sendRecallMessage(message: IReceivedMessageV2, callback?: ICallback<IReceivedMessageV2> | null, options?: { disableNotification?: boolean }): Promise<IReceivedMessageV2> | void;
-  sendTypingStatusMessage(conversationType: ConversationType, targetId: string, typingContentType: string, callback?: ICallback<IReceivedMessageV2> | null): Promise<IReceivedMessageV2> | void;
-  sendReadReceiptMessage(messageUIds: string[], targetId: string, callback?: ICallback | null): Promise<void> | void;
+  sendMessage(conversationType: ConversationType, targetId: string, msg: BaseMessage | { objectName: string; content: any }, callback: ISendCallback, isMentioned?: boolean, pushContent?: string, pushData?: string, methodType?: number | null, options?: ISendOptionsV2): void;
+  sendMessage(conversationType: ConversationType, targetId: string, msg: BaseMessage | { objectName: string; content: any }, callback?: null, isMentioned?: boolean, pushContent?: string, pushData?: string, methodType?: number | null, options?: ISendOptionsV2): Promise<IReceivedMessageV2>;
+  sendTextMessage(conversationType: ConversationType, targetId: string, text: string, callback: ISendCallback): void;
+  sendTextMessage(conversationType: ConversationType, targetId: string, text: string, callback?: null): Promise<IReceivedMessageV2>;
+  sendRecallMessage(message: IReceivedMessageV2, callback: ICallback<IReceivedMessageV2>, options?: { disableNotification?: boolean }): void;
+  sendRecallMessage(message: IReceivedMessageV2, callback?: null, options?: { disableNotification?: boolean }): Promise<IReceivedMessageV2>;
+  sendTypingStatusMessage(conversationType: ConversationType, targetId: string, typingContentType: string, callback: ICallback<IReceivedMessageV2>): void;
+  sendTypingStatusMessage(conversationType: ConversationType, targetId: string, typingContentType: string, callback?: null): Promise<IReceivedMessageV2>;
+  sendReadReceiptMessage(messageUIds: string[], targetId: string, callback: ICallback): void;
+  sendReadReceiptMessage(messageUIds: string[], targetId: string, callback?: null): Promise<void>;
   /** Parley: send again a message that ended FAILED. */
-  resendMessage(messageId: number, callback?: ICallback<IReceivedMessageV2> | null): Promise<IReceivedMessageV2> | void;
+  resendMessage(messageId: number, callback: ICallback<IReceivedMessageV2>): void;
+  resendMessage(messageId: number, callback?: null): Promise<IReceivedMessageV2>;
   /** Parley: messages waiting to be sent (SENDING) or given up (FAILED). */
-  getOutbox(callback?: ICallback<IReceivedMessageV2[]> | null): Promise<IReceivedMessageV2[]> | void;
+  getOutbox(callback: ICallback<IReceivedMessageV2[]>): void;
+  getOutbox(callback?: null): Promise<IReceivedMessageV2[]>;
 
-  getConversationList(callback: ICallback<IV2Conversation[]> | null, conversationTypes?: ConversationType[] | null, count?: number): Promise<IV2Conversation[]> | void;
-  getConversation(conversationType: ConversationType, targetId: string, callback?: ICallback<IV2Conversation | null> | null): Promise<IV2Conversation | null> | void;
-  removeConversation(conversationType: ConversationType, targetId: string, callback?: ICallback<boolean> | null): Promise<boolean> | void;
-  clearConversations(callback: ICallback<boolean> | null, conversationTypes?: ConversationType[]): Promise<boolean> | void;
-  setConversationStatus(conversationType: ConversationType, targetId: string, status: IConversationStatus, callback?: ICallback | null): Promise<void> | void;
-  setConversationToTop(conversationType: ConversationType, targetId: string, isTop: boolean, callback?: ICallback | null): Promise<void> | void;
-  setConversationNotificationStatus(conversationType: ConversationType, targetId: string, status: NotificationStatus, callback?: ICallback | null): Promise<void> | void;
-  getConversationNotificationStatus(conversationType: ConversationType, targetId: string, callback?: ICallback<NotificationStatus> | null): Promise<NotificationStatus> | void;
+  getConversationList(callback: ICallback<IV2Conversation[]>, conversationTypes?: ConversationType[] | null, count?: number): void;
+  getConversationList(callback?: null, conversationTypes?: ConversationType[] | null, count?: number): Promise<IV2Conversation[]>;
+  getConversation(conversationType: ConversationType, targetId: string, callback: ICallback<IV2Conversation | null>): void;
+  getConversation(conversationType: ConversationType, targetId: string, callback?: null): Promise<IV2Conversation | null>;
+  removeConversation(conversationType: ConversationType, targetId: string, callback: ICallback<boolean>): void;
+  removeConversation(conversationType: ConversationType, targetId: string, callback?: null): Promise<boolean>;
+  clearConversations(callback: ICallback<boolean>, conversationTypes?: ConversationType[]): void;
+  clearConversations(callback?: null, conversationTypes?: ConversationType[]): Promise<boolean>;
+  setConversationStatus(conversationType: ConversationType, targetId: string, status: IConversationStatus, callback: ICallback): void;
+  setConversationStatus(conversationType: ConversationType, targetId: string, status: IConversationStatus, callback?: null): Promise<void>;
+  setConversationToTop(conversationType: ConversationType, targetId: string, isTop: boolean, callback: ICallback): void;
+  setConversationToTop(conversationType: ConversationType, targetId: string, isTop: boolean, callback?: null): Promise<void>;
+  setConversationNotificationStatus(conversationType: ConversationType, targetId: string, status: NotificationStatus, callback: ICallback): void;
+  setConversationNotificationStatus(conversationType: ConversationType, targetId: string, status: NotificationStatus, callback?: null): Promise<void>;
+  getConversationNotificationStatus(conversationType: ConversationType, targetId: string, callback: ICallback<NotificationStatus>): void;
+  getConversationNotificationStatus(conversationType: ConversationType, targetId: string, callback?: null): Promise<NotificationStatus>;
   saveTextMessageDraft(conversationType: ConversationType, targetId: string, draftText: string): boolean;
   getTextMessageDraft(conversationType: ConversationType, targetId: string): string | undefined;
   clearTextMessageDraft(conversationType: ConversationType, targetId: string): boolean;
 
-  getTotalUnreadCount(callback: ICallback<number> | null, conversationTypes?: ConversationType[], includeMuted?: boolean): Promise<number> | void;
-  getUnreadCount(conversationType: ConversationType, targetId: string, callback?: ICallback<number> | null): Promise<number> | void;
-  getConversationUnreadCount(conversationTypes: ConversationType[], callback?: ICallback<number> | null): Promise<number> | void;
-  clearUnreadCount(conversationType: ConversationType, targetId: string, callback?: ICallback<boolean> | null): Promise<boolean> | void;
+  getTotalUnreadCount(callback: ICallback<number>, conversationTypes?: ConversationType[], includeMuted?: boolean): void;
+  getTotalUnreadCount(callback?: null, conversationTypes?: ConversationType[], includeMuted?: boolean): Promise<number>;
+  getUnreadCount(conversationType: ConversationType, targetId: string, callback: ICallback<number>): void;
+  getUnreadCount(conversationType: ConversationType, targetId: string, callback?: null): Promise<number>;
+  getConversationUnreadCount(conversationTypes: ConversationType[], callback: ICallback<number>): void;
+  getConversationUnreadCount(conversationTypes: ConversationType[], callback?: null): Promise<number>;
+  clearUnreadCount(conversationType: ConversationType, targetId: string, callback: ICallback<boolean>): void;
+  clearUnreadCount(conversationType: ConversationType, targetId: string, callback?: null): Promise<boolean>;
 
-  getHistoryMessages(conversationType: ConversationType, targetId: string, timestamp: number, count: number,
-    callback?: ICallback<IReceivedMessageV2[], boolean> | null, objectName?: string, order?: 0 | 1): Promise<IHistoryResult> | void;
-  getRemoteHistoryMessages(conversationType: ConversationType, targetId: string, timestamp: number, count: number,
-    callback?: ICallback<IReceivedMessageV2[], boolean> | null, options?: { order?: 0 | 1 }): Promise<IHistoryResult> | void;
-  getRemoteHistoryMessages(params: { conversationType: ConversationType; targetId: string; timestamp?: number; count?: number; order?: 0 | 1 },
-    callback?: ICallback<IReceivedMessageV2[], boolean> | null): Promise<IHistoryResult> | void;
-  clearRemoteHistoryMessages(param: { conversationType: ConversationType; targetId: string; timestamp: number }, callback?: ICallback | null): Promise<void> | void;
-  deleteRemoteMessages(conversationType: ConversationType, targetId: string, messages: IDeleteMessage[], callback?: ICallback | null): Promise<void> | void;
+  getHistoryMessages(conversationType: ConversationType, targetId: string, timestamp: number, count: number, callback: ICallback<IReceivedMessageV2[], boolean>, objectName?: string, order?: 0 | 1): void;
+  getHistoryMessages(conversationType: ConversationType, targetId: string, timestamp: number, count: number, callback?: null, objectName?: string, order?: 0 | 1): Promise<IHistoryResult>;
+  getRemoteHistoryMessages(conversationType: ConversationType, targetId: string, timestamp: number, count: number, callback: ICallback<IReceivedMessageV2[], boolean>, options?: { order?: 0 | 1 }): void;
+  getRemoteHistoryMessages(conversationType: ConversationType, targetId: string, timestamp: number, count: number, callback?: null, options?: { order?: 0 | 1 }): Promise<IHistoryResult>;
+  getRemoteHistoryMessages(params: { conversationType: ConversationType; targetId: string; timestamp?: number; count?: number; order?: 0 | 1 }, callback: ICallback<IReceivedMessageV2[], boolean>): void;
+  getRemoteHistoryMessages(params: { conversationType: ConversationType; targetId: string; timestamp?: number; count?: number; order?: 0 | 1 }, callback?: null): Promise<IHistoryResult>;
+  clearRemoteHistoryMessages(param: { conversationType: ConversationType; targetId: string; timestamp: number }, callback: ICallback): void;
+  clearRemoteHistoryMessages(param: { conversationType: ConversationType; targetId: string; timestamp: number }, callback?: null): Promise<void>;
+  deleteRemoteMessages(conversationType: ConversationType, targetId: string, messages: IDeleteMessage[], callback: ICallback): void;
+  deleteRemoteMessages(conversationType: ConversationType, targetId: string, messages: IDeleteMessage[], callback?: null): Promise<void>;
 
-  joinChatRoom(chatRoomId: string, count: number, callback?: ICallback | null): Promise<void> | void;
-  quitChatRoom(chatRoomId: string, callback?: ICallback | null): Promise<void> | void;
-  getChatRoomInfo(chatRoomId: string, count: number, order: 1 | 2, callback?: ICallback<IChatRoomInfo> | null): Promise<IChatRoomInfo> | void;
-  getChatRoomHistoryMessages(chatRoomId: string, count: number, order: 0 | 1, callback?: ICallback<IReceivedMessageV2[], boolean> | null, timestamp?: number): Promise<IHistoryResult> | void;
+  joinChatRoom(chatRoomId: string, count: number, callback: ICallback): void;
+  joinChatRoom(chatRoomId: string, count: number, callback?: null): Promise<void>;
+  quitChatRoom(chatRoomId: string, callback: ICallback): void;
+  quitChatRoom(chatRoomId: string, callback?: null): Promise<void>;
+  getChatRoomInfo(chatRoomId: string, count: number, order: 1 | 2, callback: ICallback<IChatRoomInfo>): void;
+  getChatRoomInfo(chatRoomId: string, count: number, order: 1 | 2, callback?: null): Promise<IChatRoomInfo>;
+  getChatRoomHistoryMessages(chatRoomId: string, count: number, order: 0 | 1, callback: ICallback<IReceivedMessageV2[], boolean>, timestamp?: number): void;
+  getChatRoomHistoryMessages(chatRoomId: string, count: number, order: 0 | 1, callback?: null, timestamp?: number): Promise<IHistoryResult>;
 
-  addToBlacklist(userId: string, callback?: ICallback | null): Promise<void> | void;
-  removeFromBlacklist(userId: string, callback?: ICallback | null): Promise<void> | void;
-  getBlacklist(callback?: ICallback<string[]> | null): Promise<string[]> | void;
+  addToBlacklist(userId: string, callback: ICallback): void;
+  addToBlacklist(userId: string, callback?: null): Promise<void>;
+  removeFromBlacklist(userId: string, callback: ICallback): void;
+  removeFromBlacklist(userId: string, callback?: null): Promise<void>;
+  getBlacklist(callback: ICallback<string[]>): void;
+  getBlacklist(callback?: null): Promise<string[]>;
   /** 0: in the blacklist, 1: not. */
-  getBlacklistStatus(userId: string, callback?: ICallback<number> | null): Promise<number> | void;
+  getBlacklistStatus(userId: string, callback: ICallback<number>): void;
+  getBlacklistStatus(userId: string, callback?: null): Promise<number>;
 }
 
 /** The v2 singleton. */
