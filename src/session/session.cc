@@ -87,7 +87,24 @@ void Session::set_status(Actions& out, ConnectionStatus s) {
   emit(out, "status", json{{"status", static_cast<int>(s)}});
 }
 
+void Session::flush(Actions& out) {
+  if (dirty_outbox_) persist_outbox(out);
+  dirty_outbox_ = false;
+  if (user_id_.empty()) return;  // the rest is per user: kept until the CONNACK names one
+  if (dirty_sync_) persist_sync(out);
+  if (dirty_seen_) persist_seen(out);
+  if (dirty_marks_) persist_marks(out);
+  for (const auto& [type, target] : dirty_conversations_) {
+    persist_conversation(out, type, target);
+    if (const auto* c = conversations_.find(type, target))
+      emit(out, "conversation", json{{"conversation", c->to_json()}});
+  }
+  dirty_sync_ = dirty_seen_ = dirty_outbox_ = dirty_marks_ = false;
+  dirty_conversations_.clear();
+}
+
 void Session::finish(Actions& out) {
+  flush(out);
   const int64_t d = next_deadline();
   if (d != last_deadline_) {
     last_deadline_ = d;
@@ -259,6 +276,7 @@ void Session::load_user_state(const std::string& user) {
 //   sendMessage {conversationType, targetId, objectName, content, isMentioned?,
 //                disableNotification?, pushContent?, pushData?, isPersited?, isCounted?}
 //   resendMessage {messageId}
+//   recallMessage {conversationType, targetId, messageUId, sentTime}
 //   queries (answered by the server): getHistory, getConversationListRemote,
 //     removeConversation, deleteMessages, clearHistory, setConversationStatus,
 //     clearUnreadCount, joinChatroom, quitChatroom, getChatroomInfo,
@@ -286,6 +304,8 @@ Actions Session::command(int64_t now, const json& cmd) {
     cmd_send(out, now, cmd);
   } else if (name == "resendMessage") {
     cmd_resend(out, now, cmd);
+  } else if (name == "recallMessage") {
+    cmd_recall(out, now, cmd);
   } else if (name == "online") {
     auto more = on_network_online(now);
     out.insert(out.end(), more.begin(), more.end());
@@ -505,10 +525,10 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
   user_id_ = ack.user_id;
   if (loaded_user_ != user_id_) {
     load_user_state(user_id_);
-    persist_outbox(out);
+    dirty_outbox_ = true;
     out.push_back(PersistValue{pending_outbox_key(), "", true});
-    persist_marks(out);
-    for (const auto& [k, t] : pending_marks_) persist_conversation(out, k.first, k.second);
+    dirty_marks_ = true;
+    for (const auto& [k, t] : pending_marks_) touch(k.first, k.second);
   }
   connected_time_ = static_cast<int64_t>(ack.timestamp_ms);
   local_connect_time_ = now;
@@ -724,7 +744,7 @@ Actions Session::on_timer(int64_t now) {
       }
     }
   }
-  if (outbox_changed) persist_outbox(out);
+  if (outbox_changed) dirty_outbox_ = true;
   if (abandoned_in_flight && live_conn_) {
     // A PUBLISH unanswered for the whole give-up time: the link is not healthy, and the
     // frame might still land after the next message of its conversation. Dropping the
@@ -944,10 +964,16 @@ void Session::on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a)
     msg["targetId"] = copy.target_id;
     deliver(out, now, std::move(msg), false);
     outbox_time_ = std::max(outbox_time_, sent_time);
-    persist_sync(out);
+    dirty_sync_ = true;
     return;
   }
   auto it = pending_.find(a.message_id);
+  if (it != pending_.end() && it->second.kind == RequestKind::kRecall) {
+    Pending p = std::move(it->second);
+    pending_.erase(it);
+    on_recall_ack(out, now, p, a);
+    return;
+  }
   if (it == pending_.end() || it->second.kind != RequestKind::kSend) return;
   Pending p = std::move(it->second);
   pending_.erase(it);
@@ -967,7 +993,7 @@ void Session::on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a)
     } else {
       emit(out, "outbox", json{{"message", msg}});
     }
-    persist_outbox(out);
+    dirty_outbox_ = true;
     pump_outbox(out, now);
     return;
   }
@@ -977,13 +1003,11 @@ void Session::on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a)
   json msg = outbox_message(e);
   msg["messageUId"] = a.msg_uid;
   seen_.insert(a.msg_uid);  // our own copy will come back in a pull: don't deliver it
-  persist_seen(out);
-  persist_outbox(out);
+  dirty_seen_ = true;
+  dirty_outbox_ = true;
   if (e.flags.persisted) {
     if (auto key = conversations_.on_message(msg)) {
-      persist_conversation(out, key->first, key->second);
-      if (const auto* c = conversations_.find(key->first, key->second))
-        emit(out, "conversation", json{{"conversation", c->to_json()}});
+      touch(key->first, key->second);
     }
   }
   if (e.callback) {
@@ -1046,8 +1070,8 @@ void Session::on_pull_result(Actions& out, int64_t now, const std::string& paylo
   }
   const int64_t before = inbox_time_;
   inbox_time_ = std::max(inbox_time_, static_cast<int64_t>(batch.synctime()));
-  persist_sync(out);
-  persist_seen(out);
+  dirty_sync_ = true;
+  dirty_seen_ = true;
   // Pull again while the server says there is more, or a notification promised a newer
   // message than this answer covers (§4.7). A server whose syncTime does not move
   // would loop: only re-pull on "notified" when the position advanced.
@@ -1058,6 +1082,7 @@ void Session::on_pull_result(Actions& out, int64_t now, const std::string& paylo
 void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
   const std::string uid = jget(msg, "messageUId", std::string());
   if (!seen_.insert(uid)) return;  // already given to the app
+  if (!uid.empty()) dirty_seen_ = true;  // written before this input ends: a reload cannot repeat it
   const std::string object = jget(msg, "objectName", std::string());
   const int type = jget(msg, "conversationType", 1);
   const std::string target = jget(msg, "targetId", std::string());
@@ -1081,10 +1106,9 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
                                                            : jget(msg, "senderUserId", target))
                                                     : jget(c, "targetId", target);
       const std::string ruid = jget(c, "messageUId", std::string());
-      if (auto key = conversations_.on_recall(rtype, rtarget, ruid, jget(c, "sentTime", int64_t{0}), msg)) {
-        persist_conversation(out, key->first, key->second);
-        if (const auto* conv = conversations_.find(key->first, key->second))
-          emit(out, "conversation", json{{"conversation", conv->to_json()}});
+      const bool from_peer = jget(msg, "messageDirection", 2) == kReceive;
+      if (auto key = conversations_.on_recall(rtype, rtarget, ruid, jget(c, "sentTime", int64_t{0}), msg, from_peer)) {
+        touch(key->first, key->second);
       }
       emit(out, "recall", json{{"conversationType", rtype}, {"targetId", rtarget}, {"messageUId", ruid},
                                {"sentTime", jget(c, "sentTime", int64_t{0})}, {"message", msg}});
@@ -1098,9 +1122,7 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
     if (jget(msg, "messageDirection", 2) == kSend) {
       // Read on another of our devices: clear here too.
       if (conversations_.clear_unread(type, target, last)) {
-        persist_conversation(out, type, target);
-        if (const auto* conv = conversations_.find(type, target))
-          emit(out, "conversation", json{{"conversation", conv->to_json()}});
+        touch(type, target);
       }
     } else {
       emit(out, "readReceipt", json{{"conversationType", type}, {"targetId", target},
@@ -1114,9 +1136,7 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
   if (relation_sync_in_flight_ && jget(msg, "isCounted", false) && jget(msg, "messageDirection", 2) == kReceive)
     counted_during_relation_sync_.push_back({{type, target}, jget(msg, "sentTime", int64_t{0})});
   if (auto key = conversations_.on_message(msg)) {
-    persist_conversation(out, key->first, key->second);
-    if (const auto* conv = conversations_.find(key->first, key->second))
-      emit(out, "conversation", json{{"conversation", conv->to_json()}});
+    touch(key->first, key->second);
   }
   (void)now;
 }

@@ -75,7 +75,7 @@ class Session {
 
  private:
   // ---- state types --------------------------------------------------------------
-  enum class RequestKind { kSend, kPull, kQuery, kPing };
+  enum class RequestKind { kSend, kPull, kQuery, kPing, kRecall };
   struct Pending {
     RequestKind kind = RequestKind::kQuery;
     int64_t callback = 0;     // app command id (0: internal)
@@ -117,7 +117,12 @@ class Session {
   void result(Actions& out, int64_t callback, ErrorCode code, nlohmann::json data = nullptr);
   void result_code(Actions& out, int64_t callback, int code, nlohmann::json data = nullptr);
   void set_status(Actions& out, ConnectionStatus s);
-  void finish(Actions& out);  // appends SetTimer when the deadline moved
+  // Ends every input: writes what changed (once per input, however many messages the
+  // input carried), emits one "conversation" event per touched conversation, and appends
+  // SetTimer when the deadline moved.
+  void finish(Actions& out);
+  void flush(Actions& out);
+  void touch(int type, const std::string& target) { dirty_conversations_.insert({type, target}); }
   std::string key(const std::string& name) const;
   void persist(Actions& out, const std::string& name, const std::string& value);
   void persist_sync(Actions& out);
@@ -166,6 +171,8 @@ class Session {
   // sending
   void cmd_send(Actions& out, int64_t now, const nlohmann::json& cmd);
   void cmd_resend(Actions& out, int64_t now, const nlohmann::json& cmd);
+  void cmd_recall(Actions& out, int64_t now, const nlohmann::json& cmd);
+  void on_recall_ack(Actions& out, int64_t now, const Pending& p, const codec::ServerPubAck& a);
   void pump_outbox(Actions& out, int64_t now);
   void transmit(Actions& out, int64_t now, OutboxEntry& e);
   nlohmann::json outbox_message(const OutboxEntry& e) const;
@@ -240,6 +247,10 @@ class Session {
   std::vector<std::pair<store::ConversationKey, int64_t>> counted_during_relation_sync_;
 
   int64_t last_deadline_ = -2;
+
+  // What changed during the current input, written out by flush().
+  bool dirty_sync_ = false, dirty_seen_ = false, dirty_outbox_ = false, dirty_marks_ = false;
+  std::set<store::ConversationKey> dirty_conversations_;
 };
 
 }  // namespace parley::session

@@ -71,21 +71,20 @@ bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, cons
     const int64_t upto = c && c->sent_time ? c->sent_time : server_now(now);
     conversations_.upsert(type, target);
     conversations_.clear_unread(type, target, upto);
-    persist_conversation(out, type, target);
-    emit(out, "conversation", json{{"conversation", conversations_.find(type, target)->to_json()}});
+    touch(type, target);
     // The server keeps unread counts too: tell it (reliably: re-sent until acknowledged),
     // without a read receipt to the peer.
     auto& mark = pending_marks_[{type, target}];
     mark = std::max(mark, upto);
     marks_in_flight_.erase({type, target});
-    persist_marks(out);
+    dirty_marks_ = true;
     send_marks(out, now);
     result(out, id, ErrorCode::kOk, true);
   } else if (name == "saveDraft" || name == "clearDraft") {
     if (!need_target()) return true;
     auto& c = conversations_.upsert(type, target);
     c.draft = name == "saveDraft" ? jget(cmd, "draft", std::string()) : std::string();
-    persist_conversation(out, type, target);
+    touch(type, target);
     result(out, id, ErrorCode::kOk, true);
   } else if (name == "getDraft") {
     if (!need_target()) return true;
@@ -149,7 +148,7 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     sync_conversations(out, now, id, std::clamp(jget(cmd, "count", 300), 1, 1000));
   } else if (name == "removeConversation") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
-    if (conversations_.remove(type, target)) persist_conversation(out, type, target);
+    if (conversations_.remove(type, target)) touch(type, target);
     if (!live_conn_) return result(out, id, ErrorCode::kOk, true);
     pb::RelationQryInput req;
     req.set_type(static_cast<pb::ChannelType>(type));
@@ -195,13 +194,12 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
       item->set_value(c.top ? "1" : "0");
     }
     if (cmd.contains("notificationStatus") && cmd["notificationStatus"].is_number_integer()) {
-      c.notification_status = cmd["notificationStatus"].get<int>() == 0 ? 0 : 1;
+      c.notification_status = cmd["notificationStatus"].get<int>() == 1 ? 1 : 2;  // 1: do not disturb
       auto* item = st->add_stateitem();
       item->set_sessionstatetype(pb::IsSilent);
-      item->set_value(c.notification_status == 0 ? "1" : "0");
+      item->set_value(c.notification_status == 1 ? "1" : "0");
     }
-    persist_conversation(out, type, target);
-    emit(out, "conversation", json{{"conversation", c.to_json()}});
+    touch(type, target);
     if (!live_conn_) return result(out, id, ErrorCode::kOk, true);
     query(topics::kSetSessionState, user_id_, req.SerializeAsString(), nullptr);
   } else if (name == "joinChatroom" || name == "quitChatroom" || name == "getChatroomInfo") {
@@ -266,7 +264,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     // Done unless a newer clear happened meanwhile (it is sent next). A refusal is final.
     if (it != pending_marks_.end() && (q.status != 0 || it->second == jget(p.context, "time", int64_t{0}))) {
       pending_marks_.erase(it);
-      persist_marks(out);
+      dirty_marks_ = true;
     }
     send_marks(out, now);
     return;
@@ -304,10 +302,8 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
         if (ck == k && t > snapshot && t > info.readmsgtime()) ++later;
       conversations_.on_server_relation(k.first, k.second, latest, info.unreadcount() + later,
                                         info.readmsgtime(), snapshot);
-      persist_conversation(out, static_cast<int>(info.type()), info.userid());
-      const auto* c = conversations_.find(static_cast<int>(info.type()), info.userid());
-      emit(out, "conversation", json{{"conversation", c->to_json()}});
-      list.push_back(c->to_json());
+      touch(static_cast<int>(info.type()), info.userid());
+      list.push_back(conversations_.find(k.first, k.second)->to_json());
     }
     counted_during_relation_sync_.clear();
     result(out, p.callback, ErrorCode::kOk, list);
@@ -318,9 +314,9 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
       auto& c = conversations_.upsert(static_cast<int>(st.type()), st.channelid());
       for (const auto& item : st.stateitem()) {
         if (item.sessionstatetype() == pb::IsTop) c.top = item.value() == "1";
-        if (item.sessionstatetype() == pb::IsSilent) c.notification_status = item.value() == "1" ? 0 : 1;
+        if (item.sessionstatetype() == pb::IsSilent) c.notification_status = item.value() == "1" ? 1 : 2;
       }
-      persist_conversation(out, c.type, c.target_id);
+      touch(c.type, c.target_id);
     }
   } else if (p.query == "joinChatroom") {
     const std::string room = jget(p.context, "chatroomId", "");

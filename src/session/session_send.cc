@@ -137,7 +137,7 @@ void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
   e.state = kSending;
   e.callback = id;
   outbox_.push_back(e);
-  persist_outbox(out);
+  dirty_outbox_ = true;
   emit(out, "sending", json{{"id", id}, {"message", outbox_message(e)}});
   pump_outbox(out, now);
 }
@@ -152,8 +152,62 @@ void Session::cmd_resend(Actions& out, int64_t now, const json& cmd) {
   e->state = kSending;
   e->created_ms = now;
   e->callback = id;
-  persist_outbox(out);
+  dirty_outbox_ = true;
   pump_outbox(out, now);
+}
+
+// Recalls one of our messages (PROTOCOL.md §4.2): PUBLISH recallMsg to *ourselves* with an
+// RC:RcCmd naming the conversation and the message; the server routes it by the content.
+void Session::cmd_recall(Actions& out, int64_t now, const json& cmd) {
+  const int64_t id = jget(cmd, "id", int64_t{0});
+  const int type = jget(cmd, "conversationType", 0);
+  const std::string target = jget(cmd, "targetId", std::string());
+  const std::string uid = jget(cmd, "messageUId", std::string());
+  const int64_t sent_time = jget(cmd, "sentTime", int64_t{0});
+  if (type <= 0 || target.empty() || uid.empty() || sent_time <= 0) {
+    result(out, id, ErrorCode::kParameterError,
+           json{{"message", "conversationType, targetId, messageUId and sentTime required"}});
+    return;
+  }
+  if (!live_conn_) {
+    result_code(out, id, 30001, json{{"message", "not connected"}});
+    return;
+  }
+  const json content = {{"conversationType", type}, {"targetId", target}, {"messageUId", uid},
+                        {"sentTime", sent_time}};
+  pb::UpStreamMessage up;
+  up.set_sessionid(0);
+  up.set_classname("RC:RcCmd");
+  up.set_content(to_text(content));
+  up.set_configflag(jget(cmd, "disableNotification", false) ? 4 : 0);
+  Pending p;
+  p.kind = RequestKind::kRecall;
+  p.callback = id;
+  p.context = content;
+  send_request(out, now, true, codec::topics::kRecall, user_id_, up.SerializeAsString(), std::move(p));
+}
+
+void Session::on_recall_ack(Actions& out, int64_t now, const Pending& p, const codec::ServerPubAck& a) {
+  if (a.status != 0) {
+    result_code(out, p.callback, a.status);
+    return;
+  }
+  const int type = jget(p.context, "conversationType", 1);
+  const std::string target = jget(p.context, "targetId", std::string());
+  const int64_t sent_time = static_cast<int64_t>(a.date) * 1000 + a.millis;
+  json msg = {{"conversationType", type}, {"targetId", target}, {"senderUserId", user_id_},
+              {"messageDirection", kSend}, {"messageUId", a.msg_uid}, {"sentTime", sent_time},
+              {"objectName", "RC:RcCmd"}, {"messageType", "RC:RcCmd"}, {"content", p.context},
+              {"sentStatus", kSent}, {"receivedStatus", kUnread}, {"offLineMessage", false},
+              {"isPersited", true}, {"isCounted", false}, {"isMentioned", false},
+              {"messageId", static_cast<int64_t>(rng_.uniform(16777215))}, {"receivedTime", now}};
+  if (seen_.insert(a.msg_uid)) dirty_seen_ = true;  // our own copy may come back in a pull
+  const std::string uid = jget(p.context, "messageUId", std::string());
+  if (auto key = conversations_.on_recall(type, target, uid, jget(p.context, "sentTime", int64_t{0}), msg, false))
+    touch(key->first, key->second);
+  emit(out, "recall", json{{"conversationType", type}, {"targetId", target}, {"messageUId", uid},
+                           {"sentTime", jget(p.context, "sentTime", int64_t{0})}, {"message", msg}});
+  result(out, p.callback, ErrorCode::kOk, json{{"message", msg}});
 }
 
 // Sends what may go now: per conversation, the oldest SENDING message, and only when no

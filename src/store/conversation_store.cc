@@ -38,7 +38,7 @@ std::optional<Conversation> Conversation::from_json(const nlohmann::json& j) {
   c.mentioned = jget(j, "mentionedCount", int64_t{0});
   c.counted_through = jget(j, "countedThrough", int64_t{0});
   c.top = jget(j, "isTop", false);
-  c.notification_status = jget(j, "notificationStatus", 1);
+  c.notification_status = jget(j, "notificationStatus", 2) == 1 ? 1 : 2;
   c.draft = jget(j, "draft", std::string());
   return c;
 }
@@ -98,14 +98,15 @@ void ConversationStore::on_server_relation(int type, const std::string& target,
 
 std::optional<ConversationKey> ConversationStore::on_recall(int type, const std::string& target,
                                                             const std::string& uid, int64_t sent_time,
-                                                            const nlohmann::json& recall_message) {
+                                                            const nlohmann::json& recall_message,
+                                                            bool from_peer) {
   auto it = items_.find({type, target});
   if (it == items_.end()) return std::nullopt;
   Conversation& c = it->second;
   if (c.latest_message.is_object() && jget(c.latest_message, "messageUId", "") == uid) {
     c.latest_message = recall_message;
   }
-  if (sent_time > c.read_time && c.unread > 0) --c.unread;
+  if (from_peer && sent_time > c.read_time && c.unread > 0) --c.unread;
   return ConversationKey{type, target};
 }
 
@@ -143,7 +144,7 @@ std::vector<const Conversation*> ConversationStore::list(const std::vector<int>&
 int64_t ConversationStore::total_unread(const std::vector<int>& types, bool include_silent) const {
   int64_t n = 0;
   for (const auto* c : list(types)) {
-    if (!include_silent && c->notification_status == 0) continue;
+    if (!include_silent && c->notification_status == 1) continue;
     n += c->unread;
   }
   return n;

@@ -27,7 +27,7 @@ struct Conversation {
   // or before it that arrives later (a pull racing the count) is already counted.
   int64_t counted_through = 0;
   bool top = false;
-  int notification_status = 1;    // v2 NotificationStatus: 1 NOTIFY, 0 DO_NOT_DISTURB
+  int notification_status = 2;    // v2 NotificationStatus: 1 DO_NOT_DISTURB, 2 NOTIFY
   std::string draft;
 
   nlohmann::json to_json() const;  // the v2 Conversation shape (+ fields to restore)
@@ -45,11 +45,12 @@ class ConversationStore {
   // `snapshot_time` is the newest message time the count covers.
   void on_server_relation(int type, const std::string& target, const nlohmann::json& latest,
                           int64_t unread, int64_t read_time, int64_t snapshot_time);
-  // A recalled message: replaces latest_message when it is that one; an unread recalled
-  // message no longer counts.
+  // A recalled message: replaces latest_message when it is that one; a recalled message
+  // from the peer that was still unread no longer counts (`from_peer`; our own recalls
+  // never counted).
   std::optional<ConversationKey> on_recall(int type, const std::string& target,
-                                           const std::string& message_uid,
-                                           int64_t sent_time, const nlohmann::json& recall_message);
+                                           const std::string& message_uid, int64_t sent_time,
+                                           const nlohmann::json& recall_message, bool from_peer);
 
   // Marks read up to `time` (0: up to the latest message). Returns false if absent.
   bool clear_unread(int type, const std::string& target, int64_t time = 0);

@@ -617,3 +617,71 @@ TEST(SessionComet, ConnectsPullsAndSendsOverLongPolling) {
 
 }  // namespace
 }  // namespace parley::testing
+
+namespace parley::testing {
+namespace {
+
+TEST(SessionRecall, RecallPublishesToSelfAndReportsTheCommand) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  auto a = h.cmd({{"cmd", "recallMessage"}, {"id", 8}, {"conversationType", 1}, {"targetId", "userB"},
+                  {"messageUId", "U-9"}, {"sentTime", 1700000000100}});
+  auto p = of_type<ClientPublish>(frames(a, conn));
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].topic, "recallMsg");
+  EXPECT_EQ(p[0].target_id, "userA");  // to ourselves: the server routes by the content
+  pb::UpStreamMessage up;
+  ASSERT_TRUE(up.ParseFromString(p[0].payload));
+  EXPECT_EQ(up.classname(), "RC:RcCmd");
+  EXPECT_EQ(json::parse(up.content())["messageUId"], "U-9");
+  auto b = h.server(conn, codec::ServerPubAck{{}, p[0].message_id, 1700000001, 0, 7, "R-1"});
+  ASSERT_EQ(results(b, 8).size(), 1u);
+  EXPECT_EQ(results(b, 8)[0]["data"]["message"]["objectName"], "RC:RcCmd");
+  EXPECT_EQ(events(b, "recall").size(), 1u);
+  // Refused (too late, not the sender...): the server's status is the error.
+  auto c = h.cmd({{"cmd", "recallMessage"}, {"id", 9}, {"conversationType", 1}, {"targetId", "userB"},
+                  {"messageUId", "U-8"}, {"sentTime", 1700000000000}});
+  auto p2 = of_type<ClientPublish>(frames(c, conn));
+  ASSERT_EQ(p2.size(), 1u);
+  EXPECT_EQ(results(h.server(conn, codec::ServerPubAck{{}, p2[0].message_id, 0, 25101, 0, ""}), 9)[0]["code"], 25101);
+  EXPECT_EQ(results(h.cmd({{"cmd", "recallMessage"}, {"id", 10}, {"targetId", "x"}}), 10)[0]["code"], 33003);
+}
+
+TEST(SessionPersist, DirectMessageIsPersistedInTheSameInputAndEventsAreCoalesced) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  pb::DownStreamMessage m;
+  m.set_fromuserid("userB");
+  m.set_type(pb::PERSON);
+  m.set_classname("RC:TxtMsg");
+  m.set_content(R"({"content":"x"})");
+  m.set_datatime(1700000000100);
+  m.set_status(48);
+  m.set_msgid("S-1");
+  auto a = h.server(conn, codec::ServerPublish{{1, false, false}, 1, "s_msg", "userA", 0, m.SerializeAsString()});
+  bool seen_persisted = false;
+  for (const auto& x : a)
+    if (auto* p = std::get_if<session::PersistValue>(&x))
+      if (p->key == "parley/appkey/userA/seen" && p->value.find("S-1") != std::string::npos) seen_persisted = true;
+  EXPECT_TRUE(seen_persisted);  // a reload right after cannot deliver it twice
+  EXPECT_EQ(events(a, "conversation").size(), 1u);
+  // A pull of 3 messages of one conversation: one conversation event, one write each.
+  std::vector<pb::DownStreamMessage> list;
+  for (int i = 0; i < 3; ++i) {
+    m.set_msgid("P-" + std::to_string(i));
+    m.set_datatime(1700000000200 + i);
+    list.push_back(m);
+  }
+  pb::DownStreamMessages batch;
+  for (auto& x : list) *batch.add_list() = x;
+  batch.set_synctime(1700000000202);
+  batch.set_finished(true);
+  auto q = of_type<ClientQuery>(frames(h.all, conn));
+  auto b = h.server(conn, codec::QueryAck{{}, q[1].message_id, 0, 0, batch.SerializeAsString()});
+  EXPECT_EQ(events(b, "message").size(), 3u);
+  EXPECT_EQ(events(b, "conversation").size(), 1u);
+  EXPECT_EQ(events(b, "conversation")[0]["conversation"]["unreadMessageCount"], 4);
+}
+
+}  // namespace
+}  // namespace parley::testing
