@@ -500,7 +500,7 @@ export class Client {
     return this.checked(callback, check, async () => {
       const cmd = { cmd: 'setConversationStatus', conversationType, targetId };
       if (typeof s.isTop === 'boolean') cmd.isTop = s.isTop;
-      if (s.notificationStatus !== undefined) cmd.notificationStatus = s.notificationStatus === NotificationStatus.OPEN ? 0 : 1;
+      if (s.notificationStatus !== undefined) cmd.notificationStatus = s.notificationStatus;  // the core uses v2's values
       await this.cmd(cmd);
       return [];
     });
@@ -521,7 +521,7 @@ export class Client {
   getConversationNotificationStatus(conversationType, targetId, callback) {
     return this.checked(callback, checkConversation(conversationType, targetId), async () => {
       const c = await this.cmd({ cmd: 'getConversation', conversationType, targetId });
-      return [c && c.notificationStatus === 0 ? NotificationStatus.OPEN : NotificationStatus.CLOSE];
+      return [c && c.notificationStatus === NotificationStatus.OPEN ? NotificationStatus.OPEN : NotificationStatus.CLOSE];
     });
   }
 

@@ -165,8 +165,8 @@ export function toV2Message(m, registry) {
   };
 }
 
-// Core Conversation JSON -> IV2Conversation. The core keeps notificationStatus as
-// 1 = notify / 0 = do not disturb; v2 says OPEN (1) = do not disturb, CLOSE (2) = notify.
+// Core Conversation JSON -> IV2Conversation. The core keeps v2's notificationStatus values:
+// OPEN (1) = do not disturb, CLOSE (2) = notify.
 export function toV2Conversation(c, registry) {
   if (!c || typeof c !== 'object') return null;
   const latest = c.latestMessage ? toV2Message(c.latestMessage, registry) : null;
@@ -181,7 +181,7 @@ export function toV2Conversation(c, registry) {
     sentTime: latest ? latest.sentTime : undefined,
     receivedStatus: latest ? latest.receivedStatus : undefined,
     isTop: !!c.isTop,
-    notificationStatus: c.notificationStatus === 0 ? NotificationStatus.OPEN : NotificationStatus.CLOSE,
+    notificationStatus: c.notificationStatus === NotificationStatus.OPEN ? NotificationStatus.OPEN : NotificationStatus.CLOSE,
     hasMentioned: !!c.hasMentioned,
     mentionedCount: c.mentionedCount || 0,
     draft: c.draft || '',
