@@ -88,5 +88,66 @@ TEST(Config, UnknownKeysAndWrongTypesInTheFileAreErrors) {
   EXPECT_TRUE(apply_config_json("{}", c).ok());
 }
 
+TEST(Config, PoliciesLimitsAndOrigins) {
+  ServerConfig c;
+  ASSERT_TRUE(apply_config_json(R"({
+      "apps": [{"key": "K", "secret": "S", "multi_device": false}, {"key": "K2", "secret": "S2"}],
+      "allowed_origins": ["https://chat.example.com", "http://localhost:3000"],
+      "group_read_receipts": false,
+      "limits": {"max_sessions_per_user": 3, "send_rate_per_second": 5, "send_burst": 8,
+                 "comet_poll_hold_ms": 15000, "comet_max_response_bytes": 524288,
+                 "recall_window_ms": 60000, "chatroom_history_size": 50, "chatroom_pull_max": 20,
+                 "max_group_members": 500}
+    })", c).ok());
+  EXPECT_FALSE(c.find_app("K")->multi_device);
+  EXPECT_TRUE(c.find_app("K2")->multi_device) << "the default";
+  EXPECT_FALSE(c.group_read_receipts);
+  EXPECT_EQ(c.limits.max_sessions_per_user, 3u);
+  EXPECT_EQ(c.limits.send_rate_per_second, 5);
+  EXPECT_EQ(c.limits.send_burst, 8);
+  EXPECT_EQ(c.limits.comet_poll_hold_ms, 15000);
+  EXPECT_EQ(c.limits.comet_max_response_bytes, 524288u);
+  EXPECT_EQ(c.limits.recall_window_ms, 60000);
+  EXPECT_EQ(c.limits.chatroom_history_size, 50);
+  EXPECT_EQ(c.limits.chatroom_pull_max, 20);
+  EXPECT_EQ(c.limits.max_group_members, 500u);
+  EXPECT_TRUE(validate_config(c).ok());
+
+  EXPECT_TRUE(origin_allowed(c, "https://chat.example.com"));
+  EXPECT_TRUE(origin_allowed(c, "")) << "not a browser";
+  EXPECT_FALSE(origin_allowed(c, "https://evil.example.com"));
+  EXPECT_FALSE(origin_allowed(c, "https://chat.example.com.evil.com"));
+  c.allowed_origins.clear();
+  EXPECT_TRUE(origin_allowed(c, "https://anything.example")) << "no list: any origin";
+
+  EXPECT_FALSE(apply_config_json(R"({"apps": [{"key": "K", "secret": "S", "multidevice": true}]})", c).ok());
+  ServerConfig bad = c;
+  bad.limits.comet_poll_hold_ms = 50'000;
+  EXPECT_FALSE(validate_config(bad).ok()) << "longer than the client's 45 s poll timeout";
+  bad = c;
+  bad.limits.send_rate_per_second = 0;
+  EXPECT_FALSE(validate_config(bad).ok());
+  bad = c;
+  bad.allowed_origins = {"https://x.example/"};
+  EXPECT_FALSE(validate_config(bad).ok());
+  // A short idle timeout shortens the hold: a held poll ends well before the session is idle.
+  bad = c;
+  bad.limits.idle_timeout_ms = 4000;
+  EXPECT_EQ(bad.limits.effective_comet_hold_ms(), 2000);
+}
+
+TEST(Config, FlagsForOriginsSingleSessionAndSendRate) {
+  auto c = parse({"--app-key", "K", "--app-secret", "S", "--app-key", "K2", "--app-secret", "S2", "--single-session",
+                  "K2", "--allow-origin", "https://a.example", "--allow-origin", "https://b.example", "--send-rate",
+                  "100"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_TRUE(c.value().find_app("K")->multi_device);
+  EXPECT_FALSE(c.value().find_app("K2")->multi_device);
+  EXPECT_EQ(c.value().allowed_origins.size(), 2u);
+  EXPECT_EQ(c.value().limits.send_rate_per_second, 100);
+  EXPECT_GE(c.value().limits.send_burst, 100);
+  EXPECT_FALSE(parse({"--app-key", "K", "--app-secret", "S", "--single-session", "nope"}).ok());
+}
+
 }  // namespace
 }  // namespace parley::server

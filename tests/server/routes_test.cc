@@ -56,7 +56,9 @@ class RoutesTest : public ::testing::Test {
   auth::ApiSignatureVerifier signatures_{300'000};
   std::unique_ptr<storage::SqliteStorage> storage_ =
       std::move(storage::SqliteStorage::open({":memory:", true}).value());
-  Routes routes_{config_, *storage_, metrics_, signatures_};
+  im::Hub hub_{*storage_, config_.apps, im::HubOptions{}, metrics_, 7};
+  im::ServerApi api_{hub_, *storage_, config_.limits};
+  Routes routes_{config_, *storage_, metrics_, signatures_, api_};
 };
 
 TEST_F(RoutesTest, NaviIsJsonpWithTheRequestHostAndNoLogUpload) {
@@ -72,7 +74,7 @@ TEST_F(RoutesTest, NaviIsJsonpWithTheRequestHostAndNoLogUpload) {
   EXPECT_EQ(navi["backupServer"], "");
   EXPECT_EQ(navi["logSwitch"], 0);
   EXPECT_EQ(navi["logPolicy"], "");  // a string: an object would break the client (§1.3)
-  EXPECT_EQ(navi["grpRRVer"], 0);
+  EXPECT_EQ(navi["grpRRVer"], 1);  // group read receipts (rrMsg / rrList) are served
   // cometnavi.js is the same document.
   EXPECT_EQ(get("/cometnavi.js?appId=K").body(), get("/navi.js?appId=K").body());
 }

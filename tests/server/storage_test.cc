@@ -344,5 +344,204 @@ TEST(SqliteStorage, CommittedMessageSurvivesACrash) {
   }
 }
 
+// ---- schema 1 -> 2 ------------------------------------------------------------------------
+
+// A database written by the issue-3 server (schema 1) opens, migrates and keeps its data.
+TEST(SqliteStorage, MigratesASchema1Database) {
+  const TempDir dir;
+  const auto path = dir.file("v1.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    const char* v1 = R"sql(
+CREATE TABLE messages (id INTEGER PRIMARY KEY, app_key TEXT NOT NULL, msg_uid TEXT NOT NULL UNIQUE,
+  sent_ms INTEGER NOT NULL, conversation_type INTEGER NOT NULL, sender_id TEXT NOT NULL,
+  target_id TEXT NOT NULL, classname TEXT NOT NULL, content BLOB NOT NULL, status_flags INTEGER NOT NULL,
+  config_flag INTEGER NOT NULL DEFAULT 0, push_content TEXT NOT NULL DEFAULT '',
+  app_data TEXT NOT NULL DEFAULT '', extra_content TEXT NOT NULL DEFAULT '',
+  push_ext BLOB NOT NULL DEFAULT x'', client_unique_id INTEGER);
+INSERT INTO messages (app_key, msg_uid, sent_ms, conversation_type, sender_id, target_id, classname,
+  content, status_flags) VALUES ('app', 'OLD-UID', 500, 1, 'a', 'b', 'RC:TxtMsg', '{}', 48);
+PRAGMA user_version=1;)sql";
+    ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto s = SqliteStorage::open({path, true});
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s.value()->schema_version(), 2);
+  auto m = s.value()->find_message(kApp, "OLD-UID");
+  ASSERT_TRUE(m.ok() && m.value());
+  EXPECT_EQ(m.value()->recalled_ms, 0);
+  EXPECT_TRUE(s.value()->upsert_group({kApp, "g", "G", 1}).ok()) << "the new tables exist";
+}
+
+// ---- per-user flags, recall ------------------------------------------------------------------
+
+TEST(SqliteStorage, MailboxFlagsAreEachUsersView) {
+  auto s = open_memory();
+  NewMessage nm = private_message("a", "b", 1000);
+  nm.mailboxes[1].status_flags = nm.message.status_flags | kStatusMentioned;
+  ASSERT_TRUE(s->append_message(nm).ok());
+  EXPECT_EQ(s->fetch_sync({kApp, "b", 0, true, 0, 10}).value().messages[0].message.status_flags & kStatusMentioned,
+            kStatusMentioned);
+  EXPECT_EQ(s->fetch_sync({kApp, "a", 0, true, 0, 10}).value().messages[0].message.status_flags & kStatusMentioned, 0);
+}
+
+TEST(SqliteStorage, RecallMarksTheMessageAndRecountsUnread) {
+  auto s = open_memory();
+  ASSERT_TRUE(s->append_message(private_message("a", "b", 1000)).ok());
+  ASSERT_TRUE(s->append_message(private_message("a", "b", 1001)).ok());
+  EXPECT_EQ(s->find_conversation(conv("b", "a")).value()->unread_count, 2);
+  const auto m = s->find_message(kApp, "UID-1000").value();
+  ASSERT_TRUE(m);
+  EXPECT_FALSE(s->find_message("other-app", "UID-1000").value().has_value());
+  const auto audience = s->message_audience(m->id).value();
+  ASSERT_EQ(audience.size(), 2u);
+
+  // The recall command stored with recalls_message_id marks it in the same transaction.
+  NewMessage cmd = private_message("a", "b", 1002, /*persisted=*/false, /*counted=*/false);
+  cmd.message.classname = "RC:RcCmd";
+  cmd.recalls_message_id = m->id;
+  auto id = s->append_message(cmd);
+  ASSERT_TRUE(id.ok());
+  EXPECT_GT(id.value(), 0);
+  EXPECT_EQ(s->find_message(kApp, "UID-1000").value()->recalled_ms, 1002);
+  EXPECT_EQ(s->find_conversation(conv("b", "a")).value()->unread_count, 1);
+  const auto h = s->fetch_history({conv("b", "a"), 0, false, 10}).value();
+  ASSERT_EQ(h.messages.size(), 2u) << "still in history (shown as recalled)";
+  EXPECT_EQ(h.messages[1].message.recalled_ms, 1002);
+
+  // Recalled already: nothing stored, nothing changed.
+  NewMessage again = private_message("a", "b", 1003, false, false);
+  again.recalls_message_id = m->id;
+  EXPECT_EQ(s->append_message(again).value(), 0);
+  EXPECT_FALSE(s->find_message(kApp, "UID-1003").value().has_value());
+  EXPECT_FALSE(s->mark_recalled(m->id, 2000).value());
+  const auto other = s->find_message(kApp, "UID-1001").value();
+  EXPECT_TRUE(s->mark_recalled(other->id, 2000).value());
+  EXPECT_EQ(s->find_conversation(conv("b", "a")).value()->unread_count, 0);
+}
+
+// ---- groups -----------------------------------------------------------------------------------
+
+TEST(SqliteStorage, GroupsAndMembers) {
+  auto s = open_memory();
+  ASSERT_TRUE(s->upsert_group({kApp, "g1", "Team", 100}).ok());
+  ASSERT_TRUE(s->upsert_group({kApp, "g1", "", 200}).ok());  // empty name keeps the old one
+  auto g = s->find_group(kApp, "g1").value();
+  ASSERT_TRUE(g);
+  EXPECT_EQ(g->name, "Team");
+  EXPECT_EQ(g->created_ms, 100);
+  ASSERT_TRUE(s->add_group_members(kApp, "g1", {"a", "b"}, 100).ok());
+  ASSERT_TRUE(s->add_group_members(kApp, "g1", {"c", "a"}, 200).ok());  // a keeps its join time
+  auto members = s->group_members(kApp, "g1").value();
+  ASSERT_EQ(members.size(), 3u);
+  EXPECT_EQ(members[0].user_id, "a");
+  EXPECT_EQ(members[0].joined_ms, 100);
+  EXPECT_EQ(members[2].user_id, "c");
+  EXPECT_TRUE(s->is_group_member(kApp, "g1", "b").value());
+  EXPECT_FALSE(s->is_group_member("other-app", "g1", "b").value());
+  ASSERT_TRUE(s->remove_group_members(kApp, "g1", {"b", "nobody"}).ok());
+  EXPECT_FALSE(s->is_group_member(kApp, "g1", "b").value());
+  ASSERT_TRUE(s->delete_group(kApp, "g1").ok());
+  EXPECT_FALSE(s->find_group(kApp, "g1").value());
+  EXPECT_TRUE(s->group_members(kApp, "g1").value().empty());
+}
+
+TEST(SqliteStorage, GroupReadsAreRecordedOncePerUser) {
+  auto s = open_memory();
+  EXPECT_TRUE(s->add_group_read(7, "b", 100).value());
+  EXPECT_FALSE(s->add_group_read(7, "b", 200).value());
+  EXPECT_TRUE(s->add_group_read(7, "c", 150).value());
+  const auto reads = s->group_reads(7).value();
+  ASSERT_EQ(reads.size(), 2u);
+  EXPECT_EQ(reads[0].user_id, "b");
+  EXPECT_EQ(reads[0].read_ms, 100);
+  EXPECT_TRUE(s->group_reads(8).value().empty());
+}
+
+// ---- chatrooms --------------------------------------------------------------------------------
+
+MessageRecord room_message(const std::string& room, const std::string& from, int64_t t, bool persisted = true) {
+  MessageRecord m;
+  m.app_key = kApp;
+  m.msg_uid = "R-" + room + "-" + std::to_string(t);
+  m.sent_ms = t;
+  m.conversation_type = ConversationType::kChatroom;
+  m.sender_id = from;
+  m.target_id = room;
+  m.classname = "RC:TxtMsg";
+  m.content = "{}";
+  m.status_flags = persisted ? kStatusPersisted : 0;
+  return m;
+}
+
+TEST(SqliteStorage, ChatroomsKeepTheirLastMessagesAndPage) {
+  auto s = open_memory();
+  for (int64_t t = 1; t <= 8; ++t) ASSERT_TRUE(s->append_chatroom_message(room_message("r1", "a", t), 5).ok());
+  ASSERT_TRUE(s->append_chatroom_message(room_message("r2", "a", 100), 5).ok());
+  auto latest = s->fetch_chatroom({kApp, "r1", 0, true, 3}).value();
+  ASSERT_EQ(latest.messages.size(), 3u);
+  EXPECT_EQ(latest.messages[0].sent_ms, 6);
+  EXPECT_EQ(latest.messages[2].sent_ms, 8);
+  auto after = s->fetch_chatroom({kApp, "r1", 0, false, 10}).value();
+  ASSERT_EQ(after.messages.size(), 5u) << "kept: the last 5";
+  EXPECT_EQ(after.messages[0].sent_ms, 4);
+  EXPECT_FALSE(after.has_more);
+  after = s->fetch_chatroom({kApp, "r1", 4, false, 2}).value();
+  ASSERT_EQ(after.messages.size(), 2u);
+  EXPECT_EQ(after.messages[0].sent_ms, 5);
+  EXPECT_TRUE(after.has_more);
+  EXPECT_EQ(s->find_message(kApp, "R-r1-8").value()->conversation_type, ConversationType::kChatroom);
+  EXPECT_FALSE(s->find_message(kApp, "R-r1-1").value().has_value()) << "trimmed";
+  // Chatroom messages are nobody's mailbox: no sync, no conversation.
+  EXPECT_TRUE(s->fetch_sync({kApp, "a", 0, true, 0, 10}).value().messages.empty());
+  EXPECT_TRUE(s->list_conversations({kApp, "a", 0, 10}).value().empty());
+}
+
+TEST(SqliteStorage, ChatroomHistoryIsPersistedOnesNewestFirst) {
+  auto s = open_memory();
+  for (int64_t t = 1; t <= 6; ++t) {
+    ASSERT_TRUE(s->append_chatroom_message(room_message("r", "a", t, /*persisted=*/t != 3), 100).ok());
+  }
+  bool more = false;
+  auto h = s->chatroom_history(kApp, "r", 0, false, 3, &more).value();
+  ASSERT_EQ(h.size(), 3u);
+  EXPECT_EQ(h[0].sent_ms, 6);
+  EXPECT_EQ(h[2].sent_ms, 4);
+  EXPECT_TRUE(more);
+  h = s->chatroom_history(kApp, "r", 4, false, 3, &more).value();
+  ASSERT_EQ(h.size(), 2u) << "3 is not persisted";
+  EXPECT_EQ(h[0].sent_ms, 2);
+  EXPECT_FALSE(more);
+  h = s->chatroom_history(kApp, "r", 4, true, 10, &more).value();
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0].sent_ms, 6);
+}
+
+// ---- blacklists, blocks ---------------------------------------------------------------------
+
+TEST(SqliteStorage, BlacklistsArePerOwner) {
+  auto s = open_memory();
+  ASSERT_TRUE(s->add_to_blacklist(kApp, "a", {"b", "c"}, 100).ok());
+  ASSERT_TRUE(s->add_to_blacklist(kApp, "a", {"b"}, 200).ok());
+  EXPECT_EQ(s->blacklist(kApp, "a").value(), (std::vector<std::string>{"b", "c"}));
+  EXPECT_TRUE(s->is_blacklisted(kApp, "a", "b").value());
+  EXPECT_FALSE(s->is_blacklisted(kApp, "b", "a").value()) << "one way";
+  ASSERT_TRUE(s->remove_from_blacklist(kApp, "a", {"b"}).ok());
+  EXPECT_EQ(s->blacklist(kApp, "a").value(), (std::vector<std::string>{"c"}));
+}
+
+TEST(SqliteStorage, BlocksRunOut) {
+  auto s = open_memory();
+  ASSERT_TRUE(s->block_user(kApp, "a", 1000).ok());
+  ASSERT_TRUE(s->block_user(kApp, "b", 5000).ok());
+  EXPECT_EQ(s->blocked_until(kApp, "a", 999).value(), 1000);
+  EXPECT_EQ(s->blocked_until(kApp, "a", 1000).value(), 0) << "over";
+  EXPECT_EQ(s->blocked_users(kApp, 2000).value().size(), 1u);
+  ASSERT_TRUE(s->unblock_user(kApp, "b").ok());
+  EXPECT_EQ(s->blocked_until(kApp, "b", 2000).value(), 0);
+}
+
 }  // namespace
 }  // namespace parley::server::storage

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 #include <fstream>
@@ -50,6 +51,15 @@ Status apply_limits(const json& limits, Limits& l) {
     else if (key == "api_timestamp_window_ms") PARLEY_TRY(read_number(value, "limits.api_timestamp_window_ms", &l.api_timestamp_window_ms));
     else if (key == "token_ttl_ms") PARLEY_TRY(read_number(value, "limits.token_ttl_ms", &l.token_ttl_ms));
     else if (key == "max_connections") PARLEY_TRY(read_number(value, "limits.max_connections", &l.max_connections));
+    else if (key == "max_sessions_per_user") PARLEY_TRY(read_number(value, "limits.max_sessions_per_user", &l.max_sessions_per_user));
+    else if (key == "send_rate_per_second") PARLEY_TRY(read_number(value, "limits.send_rate_per_second", &l.send_rate_per_second));
+    else if (key == "send_burst") PARLEY_TRY(read_number(value, "limits.send_burst", &l.send_burst));
+    else if (key == "comet_poll_hold_ms") PARLEY_TRY(read_number(value, "limits.comet_poll_hold_ms", &l.comet_poll_hold_ms));
+    else if (key == "comet_max_response_bytes") PARLEY_TRY(read_number(value, "limits.comet_max_response_bytes", &l.comet_max_response_bytes));
+    else if (key == "recall_window_ms") PARLEY_TRY(read_number(value, "limits.recall_window_ms", &l.recall_window_ms));
+    else if (key == "chatroom_history_size") PARLEY_TRY(read_number(value, "limits.chatroom_history_size", &l.chatroom_history_size));
+    else if (key == "chatroom_pull_max") PARLEY_TRY(read_number(value, "limits.chatroom_pull_max", &l.chatroom_pull_max));
+    else if (key == "max_group_members") PARLEY_TRY(read_number(value, "limits.max_group_members", &l.max_group_members));
     else return config_error("limits: unknown key \"" + key + "\"");
   }
   return ok_status();
@@ -95,8 +105,18 @@ Status apply_config_json(std::string_view json_text, ServerConfig& c) {
           return config_error("apps: each entry needs \"key\" and \"secret\"");
         }
         AppConfig a;
-        PARLEY_TRY(read_string(app["key"], "apps[].key", &a.key));
-        PARLEY_TRY(read_string(app["secret"], "apps[].secret", &a.secret));
+        for (const auto& [akey, avalue] : app.items()) {
+          if (akey == "key") {
+            PARLEY_TRY(read_string(avalue, "apps[].key", &a.key));
+          } else if (akey == "secret") {
+            PARLEY_TRY(read_string(avalue, "apps[].secret", &a.secret));
+          } else if (akey == "multi_device") {
+            if (!avalue.is_boolean()) return config_error("apps[].multi_device: true or false expected");
+            a.multi_device = avalue.get<bool>();
+          } else {
+            return config_error("apps[]: unknown key \"" + akey + "\"");
+          }
+        }
         c.apps.push_back(std::move(a));
       }
     } else if (key == "navi") {
@@ -116,6 +136,17 @@ Status apply_config_json(std::string_view json_text, ServerConfig& c) {
           return config_error("navi: unknown key \"" + nkey + "\"");
         }
       }
+    } else if (key == "allowed_origins") {
+      if (!value.is_array()) return config_error("allowed_origins: array expected");
+      c.allowed_origins.clear();
+      for (const auto& origin : value) {
+        std::string o;
+        PARLEY_TRY(read_string(origin, "allowed_origins[]", &o));
+        c.allowed_origins.push_back(std::move(o));
+      }
+    } else if (key == "group_read_receipts") {
+      if (!value.is_boolean()) return config_error("group_read_receipts: true or false expected");
+      c.group_read_receipts = value.get<bool>();
     } else if (key == "static_dir") {
       PARLEY_TRY(read_string(value, "static_dir", &c.static_dir));
     } else if (key == "dev") {
@@ -157,6 +188,9 @@ usage: imserver [--config FILE] [flags]
   --node-id N             0..1023, part of every message UID (default 0)
   --max-frame-bytes N     largest WebSocket frame accepted
   --idle-timeout-ms N     close sessions silent for this long (default 45000)
+  --allow-origin ORIGIN   browser Origin allowed to open sessions (repeatable; default: any)
+  --single-session K      app K keeps one session per user: a new login kicks the old one
+  --send-rate N           messages per second per session (default 20, burst 50)
   --port-file FILE        write the bound port to FILE once listening
   --help                  this text
 )";
@@ -177,6 +211,7 @@ Result<ServerConfig> parse_command_line(int argc, const char* const* argv, bool*
     }
   }
   std::vector<AppConfig> flag_apps;
+  std::vector<std::string> single_session;
   std::string pending_key;
   for (int i = 1; i < argc; ++i) {
     const std::string_view flag = argv[i];
@@ -220,6 +255,13 @@ Result<ServerConfig> parse_command_line(int argc, const char* const* argv, bool*
       else if (flag == "--max-frame-bytes") { PARLEY_TRY(parse_unsigned(flag, text, 64u << 20, &n)); c.limits.max_frame_bytes = n; }
       else if (flag == "--idle-timeout-ms") { PARLEY_TRY(parse_unsigned(flag, text, 86'400'000, &n)); c.limits.idle_timeout_ms = static_cast<int64_t>(n); }
       else if (flag == "--port-file") { /* read by main */ }
+      else if (flag == "--allow-origin") c.allowed_origins.emplace_back(text);
+      else if (flag == "--single-session") single_session.emplace_back(text);
+      else if (flag == "--send-rate") {
+        PARLEY_TRY(parse_unsigned(flag, text, 1'000'000, &n));
+        c.limits.send_rate_per_second = static_cast<int>(n);
+        c.limits.send_burst = std::max(c.limits.send_burst, static_cast<int>(n));
+      }
       else return config_error("unknown flag " + std::string(flag) + " (see --help)");
     }
   }
@@ -231,6 +273,13 @@ Result<ServerConfig> parse_command_line(int argc, const char* const* argv, bool*
       if (existing.key == app.key) { existing.secret = app.secret; replaced = true; }
     }
     if (!replaced) c.apps.push_back(std::move(app));
+  }
+  for (const auto& key : single_session) {
+    bool found = false;
+    for (auto& app : c.apps) {
+      if (app.key == key) { app.multi_device = false; found = true; }
+    }
+    if (!found) return config_error("--single-session " + key + ": no such app");
   }
   return c;
 }
@@ -244,7 +293,35 @@ Status validate_config(const ServerConfig& c) {
   if (c.limits.max_frame_bytes < 1024) return config_error("limits.max_frame_bytes below 1024");
   if (c.limits.sync_batch_size < 1) return config_error("limits.sync_batch_size must be positive");
   if (c.limits.idle_timeout_ms < 1000) return config_error("limits.idle_timeout_ms below 1000");
+  if (c.limits.max_sessions_per_user < 1) return config_error("limits.max_sessions_per_user must be positive");
+  if (c.limits.send_rate_per_second < 1 || c.limits.send_burst < 1) {
+    return config_error("limits.send_rate_per_second and send_burst must be positive");
+  }
+  // A held poll must end before the client's 45 s timeout (and is cut to half of
+  // idle_timeout_ms where that is shorter, see comet_poll_hold_ms()).
+  if (c.limits.comet_poll_hold_ms < 100 || c.limits.comet_poll_hold_ms > 40'000) {
+    return config_error("limits.comet_poll_hold_ms must be 100..40000");
+  }
+  if (c.limits.comet_max_response_bytes < c.limits.max_frame_bytes) {
+    return config_error("limits.comet_max_response_bytes below max_frame_bytes");
+  }
+  if (c.limits.chatroom_history_size < 1 || c.limits.chatroom_pull_max < 1) {
+    return config_error("limits.chatroom_history_size and chatroom_pull_max must be positive");
+  }
+  for (const auto& origin : c.allowed_origins) {
+    if (origin.empty() || origin.back() == '/') {
+      return config_error("allowed_origins: \"" + origin + "\" is not scheme://host[:port]");
+    }
+  }
   return ok_status();
+}
+
+bool origin_allowed(const ServerConfig& c, std::string_view origin) {
+  if (c.allowed_origins.empty() || origin.empty()) return true;
+  for (const auto& allowed : c.allowed_origins) {
+    if (allowed == "*" || allowed == origin) return true;
+  }
+  return false;
 }
 
 }  // namespace parley::server

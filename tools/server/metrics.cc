@@ -14,6 +14,8 @@ const char* error_kind(Metrics::Error e) {
     case Metrics::Error::kSlowClient: return "slow_client";
     case Metrics::Error::kIdleTimeout: return "idle_timeout";
     case Metrics::Error::kApiRejected: return "api_rejected";
+    case Metrics::Error::kRateLimited: return "rate_limited";
+    case Metrics::Error::kOriginRejected: return "origin_rejected";
     case Metrics::Error::kCount: break;
   }
   return "other";
@@ -55,6 +57,15 @@ std::string Metrics::render_prometheus() const {
          messages_deduplicated_total);
   metric(out, "parley_tokens_issued_total", "counter", "Tokens issued by the server API.",
          tokens_issued_total);
+  metric(out, "parley_comet_sessions", "gauge", "Open long-polling (comet) sessions.", comet_sessions);
+  metric(out, "parley_comet_sessions_total", "counter", "Comet sessions accepted.", comet_sessions_total);
+  metric(out, "parley_comet_polls_total", "counter", "Comet long polls received.", comet_polls_total);
+  metric(out, "parley_sessions_kicked_total", "counter",
+         "Sessions ended with a DISCONNECT frame (other login, block, session limit).", sessions_kicked_total);
+  metric(out, "parley_messages_recalled_total", "counter", "Messages recalled by their sender.",
+         messages_recalled_total);
+  metric(out, "parley_api_messages_published_total", "counter", "Messages published by the server API.",
+         api_messages_published_total);
   out += "# HELP parley_errors_total Errors by kind.\n# TYPE parley_errors_total counter\n";
   for (size_t i = 0; i < errors_.size(); ++i) {
     out += "parley_errors_total{kind=\"";

@@ -22,6 +22,8 @@ class Metrics {
     kSlowClient,     // write queue over its limit: the session is closed
     kIdleTimeout,    // nothing received for limits.idle_timeout_ms: the session is closed
     kApiRejected,    // server API call refused (signature, nonce, parameters)
+    kRateLimited,    // a send over the session's rate: answered 20604
+    kOriginRejected, // a browser session from an Origin not in allowed_origins: HTTP 403
     kCount
   };
 
@@ -35,6 +37,12 @@ class Metrics {
   std::atomic<uint64_t> messages_stored_total{0};
   std::atomic<uint64_t> messages_deduplicated_total{0};
   std::atomic<uint64_t> tokens_issued_total{0};
+  std::atomic<int64_t> comet_sessions{0};            // gauge
+  std::atomic<uint64_t> comet_sessions_total{0};
+  std::atomic<uint64_t> comet_polls_total{0};
+  std::atomic<uint64_t> sessions_kicked_total{0};
+  std::atomic<uint64_t> messages_recalled_total{0};
+  std::atomic<uint64_t> api_messages_published_total{0};
 
   void count_error(Error e) { errors_[static_cast<size_t>(e)].fetch_add(1, std::memory_order_relaxed); }
   uint64_t errors(Error e) const { return errors_[static_cast<size_t>(e)].load(); }

@@ -91,7 +91,7 @@ Response api_error(const Request& request, HttpStatus st, int code, std::string 
                        dump(json{{"code", code}, {"errorMessage", std::move(message)}}));
 }
 
-Response Routes::handle(const Request& request, int64_t now_ms) {
+Response Routes::handle(const Request& request, int64_t now_ms, im::HubOutput* effects) {
   metrics_.http_requests_total.fetch_add(1, std::memory_order_relaxed);
   const auto target = parse_target(request.target());
   if (!target) return api_error(request, HttpStatus::bad_request, status::kApiBadParameter, "bad request target");
@@ -112,6 +112,12 @@ Response Routes::handle(const Request& request, int64_t now_ms) {
     }
     return get_token(request, now_ms);
   }
+  if (im::ServerApi::handles(path)) {
+    if (method != beast_http::verb::post) {
+      return api_error(request, HttpStatus::method_not_allowed, status::kApiBadParameter, "POST expected");
+    }
+    return server_api(request, path, now_ms, effects);
+  }
   if (method != beast_http::verb::get && method != beast_http::verb::head) {
     return api_error(request, HttpStatus::method_not_allowed, status::kApiBadParameter, "GET expected");
   }
@@ -123,8 +129,8 @@ Response Routes::handle(const Request& request, int64_t now_ms) {
   }
   if (path == "/demo/token" && config_.dev) return demo_token(request, *target, now_ms);
   if (path == "/websocket" || path == "/pullmsg.js") {
-    // Comet long polling arrives with issue 6; WebSocket clients never get here (upgrade).
-    return api_error(request, HttpStatus::bad_request, status::kApiBadParameter, "WebSocket upgrade expected");
+    // Served by the comet transport (http/server); a request reaching here was not routed there.
+    return api_error(request, HttpStatus::bad_request, status::kApiBadParameter, "not a comet request");
   }
   if (!config_.static_dir.empty()) return static_file(request, path);
   return api_error(request, HttpStatus::not_found, 404, "not found");
@@ -146,9 +152,11 @@ Response Routes::navi(const Request& request, const Target& target) {
     backups += host;
   }
   // logSwitch 0 and an empty logPolicy: no log upload traffic to RongCloud's collector.
+  // grpRRVer 1: group read receipts as rrMsg / rrList (off: the client refuses them locally).
   const json body = {{"code", 200},         {"server", server},   {"backupServer", backups},
                      {"kvStorage", 0},      {"joinMChrm", false}, {"openUS", 0},
-                     {"grpRRVer", 0},       {"logSwitch", 0},     {"logPolicy", ""},
+                     {"grpRRVer", config_.group_read_receipts ? 1 : 0},
+                     {"logSwitch", 0},      {"logPolicy", ""},
                      {"uploadServer", ""},  {"bosAddr", ""}};
   std::string callback = param(target.query, "callBack");
   if (!is_callback_name(callback)) callback = "getServerEndpoint";
@@ -156,26 +164,47 @@ Response Routes::navi(const Request& request, const Target& target) {
                        callback + "(" + dump(body) + ");");
 }
 
-Response Routes::get_token(const Request& request, int64_t now_ms) {
+const AppConfig* Routes::authenticate(const Request& request, const std::string& path, int64_t now_ms,
+                                     Response* error) {
   const std::string app_key = header(request, "App-Key", "RC-App-Key");
   const AppConfig* app = config_.find_app(app_key);
   if (!app) {
     metrics_.count_error(Metrics::Error::kApiRejected);
-    return api_error(request, HttpStatus::unauthorized, status::kApiBadSignature, "unknown App-Key");
+    *error = api_error(request, HttpStatus::unauthorized, status::kApiBadSignature, "unknown App-Key");
+    return nullptr;
   }
   const auto check = signatures_.verify(app_key, app->secret, header(request, "Nonce", "RC-Nonce"),
                                         header(request, "Timestamp", "RC-Timestamp"),
                                         header(request, "Signature", "RC-Signature"), now_ms);
-  if (check != auth::SignatureCheck::kValid) {
-    metrics_.count_error(Metrics::Error::kApiRejected);
-    log_info("api.rejected", {{"path", "/user/getToken.json"}, {"app", app_key},
-                              {"reason", auth::signature_check_message(check)}});
-    if (check == auth::SignatureCheck::kNonceStoreFull) {
-      return api_error(request, HttpStatus::too_many_requests, status::kApiTooManyRequests,
+  if (check == auth::SignatureCheck::kValid) return app;
+  metrics_.count_error(Metrics::Error::kApiRejected);
+  log_info("api.rejected", {{"path", path}, {"app", app_key}, {"reason", auth::signature_check_message(check)}});
+  if (check == auth::SignatureCheck::kNonceStoreFull) {
+    *error = api_error(request, HttpStatus::too_many_requests, status::kApiTooManyRequests,
                        auth::signature_check_message(check));
-    }
-    return api_error(request, HttpStatus::unauthorized, status::kApiBadSignature, auth::signature_check_message(check));
+  } else {
+    *error = api_error(request, HttpStatus::unauthorized, status::kApiBadSignature, auth::signature_check_message(check));
   }
+  return nullptr;
+}
+
+Response Routes::server_api(const Request& request, const std::string& path, int64_t now_ms,
+                            im::HubOutput* effects) {
+  Response error;
+  const AppConfig* app = authenticate(request, path, now_ms, &error);
+  if (!app) return error;
+  im::HubOutput ignored;
+  const im::ApiReply reply =
+      api_.handle(path, app->key, parse_param_list(request.body(), /*plus_is_space=*/true), now_ms,
+                  effects ? *effects : ignored);
+  if (reply.http_status != 200) metrics_.count_error(Metrics::Error::kApiRejected);
+  return make_response(request, static_cast<HttpStatus>(reply.http_status), "application/json", dump(reply.body));
+}
+
+Response Routes::get_token(const Request& request, int64_t now_ms) {
+  Response error;
+  const AppConfig* app = authenticate(request, "/user/getToken.json", now_ms, &error);
+  if (!app) return error;
   const Params form = parse_params(request.body(), /*plus_is_space=*/true);
   return issue_token_response(request, *app, param(form, "userId"), param(form, "name"),
                               param(form, "portraitUri"), now_ms);

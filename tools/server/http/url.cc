@@ -33,6 +33,12 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
 
 Params parse_params(std::string_view text, bool plus_is_space) {
   Params params;
+  for (auto& [key, value] : parse_param_list(text, plus_is_space)) params[key] = std::move(value);
+  return params;
+}
+
+ParamList parse_param_list(std::string_view text, bool plus_is_space) {
+  ParamList params;
   size_t start = 0;
   while (start <= text.size()) {
     size_t end = text.find('&', start);
@@ -43,7 +49,7 @@ Params parse_params(std::string_view text, bool plus_is_space) {
       const auto key = percent_decode(pair.substr(0, eq), plus_is_space);
       const auto value = eq == std::string_view::npos ? std::optional<std::string>("")
                                                       : percent_decode(pair.substr(eq + 1), plus_is_space);
-      if (key && value && !key->empty()) params[*key] = *value;
+      if (key && value && !key->empty()) params.emplace_back(std::move(*key), std::move(*value));
     }
     start = end + 1;
   }

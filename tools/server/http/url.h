@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace parley::server::http {
 
@@ -17,6 +19,11 @@ using Params = std::map<std::string, std::string, std::less<>>;
 
 // "a=1&b=%20x" -> {a: "1", b: " x"}. Later duplicates win; malformed pairs are skipped.
 Params parse_params(std::string_view text, bool plus_is_space);
+
+// Every pair in order, duplicates kept: the server API repeats keys for lists
+// ("userId=a&userId=b"). Malformed pairs are skipped.
+using ParamList = std::vector<std::pair<std::string, std::string>>;
+ParamList parse_param_list(std::string_view text, bool plus_is_space);
 
 struct Target {
   std::string path;  // decoded

@@ -113,6 +113,7 @@ void WsSession::close(im::CloseReason reason) {
     case im::CloseReason::kShutdown: close_code_ = websocket::close_code::going_away; break;
     case im::CloseReason::kAuthRejected: close_code_ = websocket::close_code::policy_error; break;
     case im::CloseReason::kIdleTimeout: close_code_ = websocket::close_code::normal; break;
+    case im::CloseReason::kKicked: close_code_ = websocket::close_code::normal; break;
   }
   close_requested_ = true;
   if (!writing_ && queue_.empty()) do_close();

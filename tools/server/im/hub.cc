@@ -9,23 +9,16 @@
 
 #include "auth/token.h"
 #include "codec/topics.h"
+#include "im/hub_internal.h"
 #include "im/message_flags.h"
 #include "log.h"
 #include "rongcloud.pb.h"
 #include "status.h"
 
 namespace parley::server::im {
-namespace {
 
-namespace topics = codec::topics;
-using storage::ConversationKey;
-using storage::ConversationType;
-using storage::Direction;
+namespace detail {
 
-uint32_t date_of(int64_t ms) { return static_cast<uint32_t>(ms / 1000); }
-
-// Every required field must be set: the official decoder drops a payload that misses one
-// (PROTOCOL.md §4). A miss here is a server bug, logged loudly.
 std::string serialize(const google::protobuf::MessageLite& message) {
   if (!message.IsInitialized()) {
     log_error("hub.incomplete_payload", {{"type", message.GetTypeName()},
@@ -34,19 +27,11 @@ std::string serialize(const google::protobuf::MessageLite& message) {
   return message.SerializePartialAsString();
 }
 
-// Decodes a client payload; a missing required field is a decode failure. (Partial parse
-// plus IsInitialized: ParseFromString would also log every bad payload to stderr.)
+// Partial parse plus IsInitialized: ParseFromString would also log every bad payload to stderr.
 bool parse(google::protobuf::MessageLite& message, const std::string& payload) {
   return message.ParsePartialFromString(payload) && message.IsInitialized();
 }
 
-bool is_grouped(ConversationType type) {
-  return type == ConversationType::kGroup || type == ConversationType::kChatroom ||
-         type == ConversationType::kDiscussion;
-}
-
-// A stored message as one user receives it (§4.6): for one-to-one conversations the peer
-// goes in fromUserId whichever way it went, and `direction` says who sent it.
 pb::DownStreamMessage to_downstream(const storage::UserMessage& um) {
   const storage::MessageRecord& m = um.message;
   pb::DownStreamMessage d;
@@ -54,10 +39,23 @@ pb::DownStreamMessage to_downstream(const storage::UserMessage& um) {
   d.set_fromuserid(grouped ? m.sender_id : um.peer_id);
   d.set_type(static_cast<pb::ChannelType>(um.conversation_type));
   if (grouped) d.set_groupid(um.peer_id);
-  d.set_classname(m.classname);
-  d.set_content(m.content);
+  if (m.recalled_ms > 0) {
+    // What the official client shows in place of a recalled message (RecallNotificationMessage).
+    d.set_classname("RC:RcNtf");
+    d.set_content(nlohmann::json{{"operatorId", m.sender_id},
+                                 {"recallTime", m.recalled_ms},
+                                 {"originalObjectName", m.classname},
+                                 {"isAdmin", false},
+                                 {"isDelete", false}}
+                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    d.set_status((m.status_flags & ~(storage::kStatusCounted | storage::kStatusMentioned)) |
+                 storage::kStatusPersisted);
+  } else {
+    d.set_classname(m.classname);
+    d.set_content(m.content);
+    d.set_status(m.status_flags);
+  }
   d.set_datatime(m.sent_ms);
-  d.set_status(m.status_flags);
   d.set_msgid(m.msg_uid);
   d.set_direction(static_cast<int32_t>(um.direction));
   if (m.client_unique_id) d.set_clientuniqueid(*m.client_unique_id);
@@ -68,7 +66,27 @@ pb::DownStreamMessage to_downstream(const storage::UserMessage& um) {
   return d;
 }
 
-bool valid_conversation_type(int type) { return type >= 1 && type <= 6; }
+storage::UserMessage chatroom_view(const storage::MessageRecord& m, const std::string& viewer) {
+  storage::UserMessage um;
+  um.message = m;
+  um.direction = m.sender_id == viewer ? storage::Direction::kSent : storage::Direction::kReceived;
+  um.conversation_type = storage::ConversationType::kChatroom;
+  um.peer_id = m.target_id;
+  return um;
+}
+
+}  // namespace detail
+
+namespace {
+
+namespace topics = codec::topics;
+using detail::date_of;
+using detail::serialize;
+using detail::to_downstream;
+using detail::valid_conversation_type;
+using storage::ConversationKey;
+using storage::ConversationType;
+using storage::Direction;
 
 }  // namespace
 
@@ -79,6 +97,7 @@ const char* close_reason_name(CloseReason reason) {
     case CloseReason::kFrameTooLarge: return "frame_too_large";
     case CloseReason::kIdleTimeout: return "idle_timeout";
     case CloseReason::kShutdown: return "shutdown";
+    case CloseReason::kKicked: return "kicked";
   }
   return "?";
 }
@@ -120,6 +139,18 @@ std::string Hub::user_of(ConnectionId connection) const {
   return it == sessions_.end() ? std::string() : it->second.user_id;
 }
 
+bool Hub::is_online(const std::string& app_key, const std::string& user_id) const {
+  return online_.count({app_key, user_id}) > 0;
+}
+
+size_t Hub::chatroom_user_count(const std::string& app_key, const std::string& room_id) const {
+  auto room = chatrooms_.find({app_key, room_id});
+  if (room == chatrooms_.end()) return 0;
+  std::set<std::string> users;
+  for (const auto& [id, joined] : room->second) users.insert(user_of(id));
+  return users.size();
+}
+
 // ---- connections ----------------------------------------------------------------------
 
 HubOutput Hub::connect(ConnectionId connection, const ConnectRequest& request, int64_t now_ms) {
@@ -148,16 +179,44 @@ HubOutput Hub::connect(ConnectionId connection, const ConnectRequest& request, i
   }
   if (claims.app_key != request.app_key) return refuse(status::kConnTokenIncorrect, "token of another app");
 
+  auto blocked = storage_.blocked_until(claims.app_key, claims.user_id, now_ms);
+  if (!blocked) {
+    metrics_.count_error(Metrics::Error::kStorage);
+    log_error("storage.failed", {{"op", "blocked_until"}, {"error", blocked.error().message}});
+    return refuse(status::kConnServerUnavailable, "storage");
+  }
+  if (blocked.value() > 0) return refuse(status::kConnUserBlocked, "user blocked");
+
   if (auto st = storage_.ensure_user(claims.app_key, claims.user_id, now_ms); !st) {
     metrics_.count_error(Metrics::Error::kStorage);
     log_error("storage.failed", {{"op", "ensure_user"}, {"error", st.error().message}});
     return refuse(status::kConnServerUnavailable, "storage");
   }
 
-  Session session{claims.app_key, claims.user_id, new_session_id(), now_ms};
+  // The app's device policy: one session (the new login wins), or up to
+  // max_sessions_per_user (the oldest goes). Kicked sessions get DISCONNECT status 1.
+  const size_t keep = app->multi_device ? options_.limits.max_sessions_per_user - 1 : 0;
+  for (;;) {
+    auto existing = online_.find({claims.app_key, claims.user_id});
+    if (existing == online_.end() || existing->second.size() <= keep) break;
+    ConnectionId oldest = *existing->second.begin();
+    for (ConnectionId id : existing->second) {
+      if (sessions_.at(id).connected_ms < sessions_.at(oldest).connected_ms) oldest = id;
+    }
+    kick(out, oldest, status::kDisconnectOtherLogin, app->multi_device ? "session limit" : "new login");
+  }
+
+  Session session;
+  session.app_key = claims.app_key;
+  session.user_id = claims.user_id;
+  session.session_id = new_session_id();
+  session.transport = request.transport;
+  session.connected_ms = now_ms;
+  session.last_activity_ms = now_ms;
   online_[{session.app_key, session.user_id}].insert(connection);
   log_info("session.open", {{"conn", connection}, {"app", session.app_key}, {"user", session.user_id},
                             {"session", session.session_id}, {"sdk", request.sdk_version},
+                            {"transport", request.transport == Transport::kComet ? "comet" : "websocket"},
                             {"remote", request.remote_address}});
   codec::ConnAck ack;
   ack.status = status::kConnAccepted;
@@ -174,6 +233,8 @@ void Hub::disconnected(ConnectionId connection) {
   auto it = sessions_.find(connection);
   if (it == sessions_.end()) return;
   log_info("session.closed", {{"conn", connection}, {"user", it->second.user_id}});
+  const std::set<std::string> rooms = it->second.chatrooms;
+  for (const auto& room : rooms) leave_chatroom(connection, it->second, room);
   auto online = online_.find({it->second.app_key, it->second.user_id});
   if (online != online_.end()) {
     online->second.erase(connection);
@@ -185,6 +246,25 @@ void Hub::disconnected(ConnectionId connection) {
 void Hub::close(HubOutput& out, ConnectionId connection, CloseReason reason) {
   out.closes.push_back({connection, reason});
   disconnected(connection);  // deliver nothing more to it
+}
+
+void Hub::kick(HubOutput& out, ConnectionId connection, uint8_t status, const char* why) {
+  auto it = sessions_.find(connection);
+  if (it == sessions_.end()) return;
+  metrics_.sessions_kicked_total.fetch_add(1, std::memory_order_relaxed);
+  log_info("session.kicked", {{"conn", connection}, {"user", it->second.user_id}, {"status", status},
+                              {"reason", why}});
+  codec::Disconnect frame;
+  frame.status = status;
+  out.frames.push_back({connection, frame, {}});
+  close(out, connection, CloseReason::kKicked);
+}
+
+void Hub::kick_user(const std::string& app_key, const std::string& user_id, uint8_t status, HubOutput& out) {
+  auto it = online_.find({app_key, user_id});
+  if (it == online_.end()) return;
+  const std::set<ConnectionId> connections = it->second;  // kick() edits online_
+  for (ConnectionId id : connections) kick(out, id, status, "server API");
 }
 
 HubOutput Hub::tick(int64_t now_ms) {
@@ -207,6 +287,11 @@ int64_t Hub::next_deadline() const {
     next = std::min(next, s.last_activity_ms + options_.limits.idle_timeout_ms);
   }
   return next;
+}
+
+void Hub::keep_alive(ConnectionId connection, int64_t now_ms) {
+  auto it = sessions_.find(connection);
+  if (it != sessions_.end()) it->second.last_activity_ms = std::max(it->second.last_activity_ms, now_ms);
 }
 
 // ---- frames ---------------------------------------------------------------------------
@@ -232,6 +317,57 @@ HubOutput Hub::receive(ConnectionId connection, std::string_view bytes, int64_t 
   return receive_frame(connection, frame.value(), now_ms);
 }
 
+HubOutput Hub::receive_comet(ConnectionId connection, const codec::CometRequest& request, int64_t now_ms) {
+  HubOutput out;
+  auto it = sessions_.find(connection);
+  if (it == sessions_.end()) {
+    out.closes.push_back({connection, CloseReason::kProtocolError});
+    return out;
+  }
+  metrics_.frames_in_total.fetch_add(1, std::memory_order_relaxed);
+  metrics_.bytes_in_total.fetch_add(request.body.size(), std::memory_order_relaxed);
+  if (request.body.size() > options_.limits.max_frame_bytes) {
+    metrics_.count_error(Metrics::Error::kFrameTooLarge);
+    log_warn("frame.rejected", {{"conn", connection}, {"user", it->second.user_id},
+                                {"bytes", request.body.size()}, {"error", "comet body over max_frame_bytes"}});
+    close(out, connection, CloseReason::kFrameTooLarge);
+    return out;
+  }
+  auto frame = codec::decode_comet_request(request);
+  if (frame) return receive_frame(connection, frame.value(), now_ms);
+
+  // A PUBLISH or QUERY whose body does not fit its topic (or whose topic is unknown) is
+  // answered with an error status, as the binary form is; anything else ends the session.
+  const auto type = static_cast<codec::FrameType>(request.header >> 4);
+  if (request.has_topic && (type == codec::FrameType::kPublish || type == codec::FrameType::kQuery)) {
+    const bool unknown = frame.error().code == ErrorCode::kUnknownTopic;
+    metrics_.count_error(unknown ? Metrics::Error::kUnknownTopic : Metrics::Error::kBadPayload);
+    Session& session = it->second;
+    session.last_activity_ms = now_ms;
+    Request r{connection, session, now_ms, out};
+    const uint16_t status = status::from_error(unknown ? ErrorCode::kUnknownTopic : ErrorCode::kBadProtobuf);
+    if (type == codec::FrameType::kPublish) {
+      codec::ClientPublish p;
+      p.topic = request.topic;
+      p.target_id = request.target_id;
+      p.message_id = request.message_id;
+      fail_publish(r, p, status, frame.error().message);
+    } else {
+      codec::ClientQuery q;
+      q.topic = request.topic;
+      q.target_id = request.target_id;
+      q.message_id = request.message_id;
+      fail_query(r, q, status, frame.error().message);
+    }
+    return out;
+  }
+  metrics_.count_error(Metrics::Error::kFrameDecode);
+  log_warn("frame.rejected", {{"conn", connection}, {"user", it->second.user_id}, {"header", request.header},
+                              {"error", frame.error().message}});
+  close(out, connection, CloseReason::kProtocolError);
+  return out;
+}
+
 HubOutput Hub::receive_frame(ConnectionId connection, const codec::ClientFrame& frame, int64_t now_ms) {
   HubOutput out;
   auto it = sessions_.find(connection);
@@ -241,6 +377,7 @@ HubOutput Hub::receive_frame(ConnectionId connection, const codec::ClientFrame& 
   }
   Session& session = it->second;
   session.last_activity_ms = now_ms;
+  if (const uint16_t id = codec::message_id_of(frame); id != 0) session.last_client_message_id = id;
   Request r{connection, session, now_ms, out};
   std::visit(
       [&](const auto& f) {
@@ -252,7 +389,7 @@ HubOutput Hub::receive_frame(ConnectionId connection, const codec::ClientFrame& 
         } else if constexpr (std::is_same_v<T, codec::ClientQuery>) {
           handle_query(r, f);
         } else {
-          // PUBACK / QUERYCON confirm our qos-1 frames; we send qos 0, nothing to do.
+          // PUBACK / QUERYCON confirm our qos-1 frames: nothing to do.
         }
       },
       frame);
@@ -286,6 +423,12 @@ void Hub::storage_failed(Request& r, const codec::ClientQuery& q, const Error& e
   fail_query(r, q, status::kServerError, "storage");
 }
 
+void Hub::publish_storage_failed(Request& r, const codec::ClientPublish& p, const char* op, const Error& error) {
+  metrics_.count_error(Metrics::Error::kStorage);
+  log_error("storage.failed", {{"op", op}, {"topic", p.topic}, {"user", r.session.user_id}, {"error", error.message}});
+  fail_publish(r, p, status::kServerError, "storage");
+}
+
 void Hub::ack_publish(Request& r, uint16_t message_id, int64_t sent_ms, const std::string& msg_uid) {
   codec::ServerPubAck ack;
   ack.message_id = message_id;
@@ -308,6 +451,20 @@ void Hub::fail_publish(Request& r, const codec::ClientPublish& p, uint16_t statu
   r.out.frames.push_back({r.connection, std::move(ack), {}});
 }
 
+void Hub::push(HubOutput& out, ConnectionId connection, std::string_view topic, const std::string& target_id,
+               std::string payload, int64_t now_ms) {
+  codec::ServerPublish publish;
+  // qos 0 and messageId 0: the client matches any frame whose id equals one of its
+  // pending requests (§3.4), so a server-chosen id could be taken for an answer.
+  publish.flags = codec::Flags{0, false, false};
+  publish.date = date_of(now_ms);
+  publish.topic = std::string(topic);
+  publish.target_id = target_id;
+  publish.message_id = 0;
+  publish.payload = std::move(payload);
+  out.frames.push_back({connection, std::move(publish), {}});
+}
+
 void Hub::notify_user(HubOutput& out, const std::string& app_key, const std::string& user_id,
                       int64_t message_time, ConnectionId skip, int64_t now_ms) {
   auto it = online_.find({app_key, user_id});
@@ -317,131 +474,61 @@ void Hub::notify_user(HubOutput& out, const std::string& app_key, const std::str
   notify.set_time(message_time);
   const std::string payload = serialize(notify);
   for (ConnectionId id : it->second) {
-    if (id == skip) continue;
-    codec::ServerPublish publish;
-    // qos 0 and messageId 0: the client matches any frame whose id equals one of its
-    // pending requests (§3.4), so a server-chosen id could be taken for an answer.
-    publish.flags = codec::Flags{0, false, false};
-    publish.date = date_of(now_ms);
-    publish.topic = std::string(topics::kNotify);
-    publish.target_id = user_id;
-    publish.message_id = 0;
-    publish.payload = payload;
-    out.frames.push_back({id, std::move(publish), {}});
+    if (id != skip) push(out, id, topics::kNotify, user_id, payload, now_ms);
   }
+}
+
+uint16_t Hub::server_message_id(Session& s) {
+  // Half the id space away from the last id the client used: its requests in flight are
+  // just above that one (WebSocket ids wrap at 65535; comet ids only grow).
+  const uint32_t base = s.last_client_message_id + 32768u + (s.server_sequence++ % 4096u);
+  return static_cast<uint16_t>(base % 65535u + 1u);
+}
+
+// A token bucket per session: send_rate_per_second tokens a second, up to send_burst.
+bool Hub::take_send_token(Session& s, int64_t now_ms) {
+  const int64_t burst = int64_t{options_.limits.send_burst} * 1000;
+  if (s.send_tokens_milli < 0) {
+    s.send_tokens_milli = burst;
+  } else if (now_ms > s.send_tokens_at_ms) {
+    s.send_tokens_milli =
+        std::min(burst, s.send_tokens_milli + (now_ms - s.send_tokens_at_ms) * options_.limits.send_rate_per_second);
+  }
+  s.send_tokens_at_ms = std::max(s.send_tokens_at_ms, now_ms);
+  if (s.send_tokens_milli < 1000) return false;
+  s.send_tokens_milli -= 1000;
+  return true;
 }
 
 // ---- PUBLISH --------------------------------------------------------------------------
 
 void Hub::handle_publish(Request& r, const codec::ClientPublish& p) {
-  if (p.topic == topics::kPrivateMessage) {
-    pb::UpStreamMessage up;
-    if (!parse(up, p.payload)) {
-      metrics_.count_error(Metrics::Error::kBadPayload);
-      return fail_publish(r, p, status::from_error(ErrorCode::kBadProtobuf), "UpStreamMessage does not decode");
+  const std::string& t = p.topic;
+  const bool status_topic = topics::is_status_topic(t);
+  const bool message_topic = t == topics::kPrivateMessage || t == topics::kGroupMessage ||
+                             t == topics::kChatroomMessage || t == topics::kCustomerServiceMessage ||
+                             t == topics::kRecall;
+  if (!status_topic && !message_topic) {
+    if (topics::request_type(t) != nullptr) {
+      return fail_publish(r, p, status::from_error(ErrorCode::kNotSupport), "topic not served");
     }
-    return send_private_message(r, p, up);
+    metrics_.count_error(Metrics::Error::kUnknownTopic);
+    return fail_publish(r, p, status::from_error(ErrorCode::kUnknownTopic), "unknown topic");
   }
-  if (topics::is_status_topic(p.topic)) {
-    // Typing and other status messages: forwarded to online peers in issue 6.
-    log_debug("publish.status_ignored", {{"user", r.session.user_id}, {"topic", p.topic}});
-    return;
+  if (!take_send_token(r.session, r.now_ms)) {
+    metrics_.count_error(Metrics::Error::kRateLimited);
+    return fail_publish(r, p, status::kSendTooFast, "send rate");
   }
-  if (topics::request_type(p.topic) != nullptr) {
-    return fail_publish(r, p, status::from_error(ErrorCode::kNotSupport), "topic not served yet");
+  pb::UpStreamMessage up;
+  if (!detail::parse(up, p.payload)) {
+    metrics_.count_error(Metrics::Error::kBadPayload);
+    return fail_publish(r, p, status::from_error(ErrorCode::kBadProtobuf), "UpStreamMessage does not decode");
   }
-  metrics_.count_error(Metrics::Error::kUnknownTopic);
-  fail_publish(r, p, status::from_error(ErrorCode::kUnknownTopic), "unknown topic");
-}
-
-void Hub::send_private_message(Request& r, const codec::ClientPublish& p, const pb::UpStreamMessage& up) {
-  const Session& s = r.session;
-  const std::string& target = p.target_id;
-  if (!auth::is_valid_user_id(target)) {
-    return fail_publish(r, p, status::from_error(ErrorCode::kParameterError), "bad target user id");
-  }
-  if (up.content().size() > options_.limits.max_content_bytes) {
-    return fail_publish(r, p, status::from_error(ErrorCode::kMessageContentTooLong), "content too long");
-  }
-
-  // A repeated clientUniqueId is a resend of a message we already acknowledged (the
-  // PUBACK was lost): answer with the first PUBACK, deliver nothing again.
-  if (up.has_clientuniqueid()) {
-    auto earlier = storage_.find_message_by_client_id(s.app_key, s.user_id, up.clientuniqueid());
-    if (!earlier) {
-      metrics_.count_error(Metrics::Error::kStorage);
-      log_error("storage.failed", {{"op", "find_message_by_client_id"}, {"error", earlier.error().message}});
-      return fail_publish(r, p, status::kServerError, "storage");
-    }
-    if (earlier.value()) {
-      metrics_.messages_deduplicated_total.fetch_add(1, std::memory_order_relaxed);
-      log_info("message.duplicate", {{"user", s.user_id}, {"uid", earlier.value()->msg_uid},
-                                     {"client_unique_id", up.clientuniqueid()}});
-      return ack_publish(r, p.message_id, earlier.value()->sent_ms, earlier.value()->msg_uid);
-    }
-  }
-
-  const StoragePolicy policy = storage_policy(up.classname(), up.sessionid());
-  storage::NewMessage nm;
-  storage::MessageRecord& m = nm.message;
-  m.app_key = s.app_key;
-  m.sent_ms = clock_.next(r.now_ms);
-  m.msg_uid = uids_.next(m.sent_ms);
-  m.conversation_type = ConversationType::kPrivate;
-  m.sender_id = s.user_id;
-  m.target_id = target;
-  m.classname = up.classname();
-  m.content = up.content();
-  m.status_flags = status_flags_for(up.sessionid(), policy);
-  m.config_flag = up.configflag();
-  m.push_content = up.pushtext();
-  m.app_data = up.appdata();
-  m.extra_content = up.extracontent();
-  if (up.has_pushext()) m.push_ext = up.pushext().SerializeAsString();
-  if (up.has_clientuniqueid()) m.client_unique_id = up.clientuniqueid();
-
-  nm.mailboxes.push_back({s.user_id, Direction::kSent, ConversationType::kPrivate, target});
-  if (target != s.user_id) {
-    nm.mailboxes.push_back({target, Direction::kReceived, ConversationType::kPrivate, s.user_id});
-  }
-  if (policy.persisted) {
-    nm.conversations.push_back({s.user_id, ConversationType::kPrivate, target, false});
-    if (target != s.user_id) {
-      nm.conversations.push_back({target, ConversationType::kPrivate, s.user_id, policy.counted});
-    }
-  }
-  if (auto stored = storage_.append_message(nm); !stored) {
-    metrics_.count_error(Metrics::Error::kStorage);
-    log_error("storage.failed", {{"op", "append_message"}, {"error", stored.error().message}});
-    return fail_publish(r, p, status::kServerError, "storage");
-  }
-  metrics_.messages_stored_total.fetch_add(1, std::memory_order_relaxed);
-  log_debug("message.stored", {{"uid", m.msg_uid}, {"from", s.user_id}, {"to", target},
-                               {"class", m.classname}, {"bytes", m.content.size()}});
-
-  if (m.classname == "RC:ReadNtf") apply_read_receipt(r, target, m.content);
-
-  ack_publish(r, p.message_id, m.sent_ms, m.msg_uid);
-  // Online peers pull from their sync position: a pull can never lose a message, while an
-  // s_msg arriving during a pull is dropped by the official client (§4.3).
-  notify_user(r.out, s.app_key, target, m.sent_ms, 0, r.now_ms);
-  if (target != s.user_id) notify_user(r.out, s.app_key, s.user_id, m.sent_ms, r.connection, r.now_ms);
-}
-
-// RC:ReadNtf {"lastMessageSendTime": t, ...}: the sender has read its conversation with
-// the peer up to t.
-void Hub::apply_read_receipt(Request& r, std::string_view peer_id, std::string_view content) {
-  const auto body = nlohmann::json::parse(content, nullptr, /*allow_exceptions=*/false);
-  int64_t read_ms = r.now_ms;
-  if (body.is_object()) {
-    const auto t = body.find("lastMessageSendTime");
-    if (t != body.end() && t->is_number_integer()) read_ms = t->get<int64_t>();
-  }
-  const ConversationKey key{r.session.app_key, r.session.user_id, ConversationType::kPrivate, std::string(peer_id)};
-  if (auto st = storage_.mark_conversation_read(key, read_ms); !st) {
-    metrics_.count_error(Metrics::Error::kStorage);
-    log_error("storage.failed", {{"op", "mark_conversation_read"}, {"error", st.error().message}});
-  }
+  if (status_topic) return forward_status_message(r, p, up);
+  if (t == topics::kRecall) return recall_message(r, p, up);
+  if (t == topics::kGroupMessage) return send_group_message(r, p, up);
+  if (t == topics::kChatroomMessage) return send_chatroom_message(r, p, up);
+  send_private_message(r, p, up);  // ppMsgP, and pcMsgP kept as a one-to-one conversation
 }
 
 // ---- QUERY ----------------------------------------------------------------------------
@@ -455,27 +542,33 @@ void Hub::handle_query(Request& r, const codec::ClientQuery& q) {
   if (t == topics::kQueryConversations) return query_conversations(r, q);
   if (t == topics::kDeleteConversation) return query_delete_conversation(r, q);
   if (t == topics::kPrivateHistory) return query_history(r, q, ConversationType::kPrivate);
+  if (t == topics::kGroupHistory) return query_history(r, q, ConversationType::kGroup);
+  if (t == topics::kChatroomHistory) return query_chatroom_history(r, q);
   if (t == topics::kCustomerServiceHistory) return query_history(r, q, ConversationType::kCustomerService);
   if (t == topics::kSystemHistory) return query_history(r, q, ConversationType::kSystem);
   if (t == topics::kDeleteMessages) return query_delete_messages(r, q);
   if (t == topics::kCleanPrivate) return query_clean_history(r, q, ConversationType::kPrivate);
+  if (t == topics::kCleanGroup) return query_clean_history(r, q, ConversationType::kGroup);
   if (t == topics::kCleanCustomerService) return query_clean_history(r, q, ConversationType::kCustomerService);
   if (t == topics::kCleanSystem) return query_clean_history(r, q, ConversationType::kSystem);
   if (t == topics::kSetSessionState) return query_set_session_state(r, q);
   if (t == topics::kMarkRead) return query_update_read_time(r, q);
+  if (t == topics::kJoinChatroom || t == topics::kRejoinChatroom) return query_join_chatroom(r, q);
+  if (t == topics::kPullChatroom) return query_pull_chatroom(r, q);
+  if (t == topics::kChatroomInfo) return query_chatroom_info(r, q);
+  if (t == topics::kExitChatroom) return query_exit_chatroom(r, q);
+  if (t == topics::kGroupReadReceipt) return query_group_read_receipt(r, q);
+  if (t == topics::kGroupReadReceiptList) return query_group_readers(r, q);
+  if (t == topics::kAddBlacklist || t == topics::kRemoveBlacklist || t == topics::kQueryBlacklist ||
+      t == topics::kBlacklistStatus) {
+    return query_blacklist(r, q);
+  }
   if (topics::request_type(t) != nullptr) {
-    return fail_query(r, q, status::from_error(ErrorCode::kNotSupport), "topic not served yet");
+    return fail_query(r, q, status::from_error(ErrorCode::kNotSupport), "topic not served");
   }
   metrics_.count_error(Metrics::Error::kUnknownTopic);
   fail_query(r, q, status::from_error(ErrorCode::kUnknownTopic), "unknown topic");
 }
-
-#define PARLEY_PARSE_OR_FAIL(type, var)                                                          \
-  type var;                                                                                      \
-  if (!parse(var, q.payload)) {                                                                  \
-    metrics_.count_error(Metrics::Error::kBadPayload);                                           \
-    return fail_query(r, q, status::from_error(ErrorCode::kBadProtobuf), #type " does not decode"); \
-  }
 
 // pullMsg (§4.7): what the user has not got yet, oldest first, in batches.
 void Hub::query_pull_messages(Request& r, const codec::ClientQuery& q) {
@@ -683,6 +776,40 @@ void Hub::query_update_read_time(Request& r, const codec::ClientQuery& q) {
   ack_query(r, q, serialize(pb::SessionMsgReadOutput()));
 }
 
-#undef PARLEY_PARSE_OR_FAIL
+// addBlack / rmBlack / qryBlack / blackStat: the user's own blacklist (frame targetId is
+// the user). The official web client answers these locally with 39002; Parley's SDK and
+// native clients send them.
+void Hub::query_blacklist(Request& r, const codec::ClientQuery& q) {
+  const Session& s = r.session;
+  if (q.topic == topics::kAddBlacklist || q.topic == topics::kRemoveBlacklist) {
+    std::string user;
+    if (q.topic == topics::kAddBlacklist) {
+      PARLEY_PARSE_OR_FAIL(pb::Add2BlackListInput, req);
+      user = req.userid();
+    } else {
+      PARLEY_PARSE_OR_FAIL(pb::RemoveFromBlackListInput, req);
+      user = req.userid();
+    }
+    if (!auth::is_valid_user_id(user) || user == s.user_id) {
+      return fail_query(r, q, status::from_error(ErrorCode::kParameterError), "bad user id");
+    }
+    auto st = q.topic == topics::kAddBlacklist ? storage_.add_to_blacklist(s.app_key, s.user_id, {user}, r.now_ms)
+                                                : storage_.remove_from_blacklist(s.app_key, s.user_id, {user});
+    if (!st) return storage_failed(r, q, st.error());
+    return ack_query(r, q, {});
+  }
+  pb::QueryBlackListOutput answer;
+  if (q.topic == topics::kQueryBlacklist) {
+    auto list = storage_.blacklist(s.app_key, s.user_id);
+    if (!list) return storage_failed(r, q, list.error());
+    for (const auto& user : list.value()) answer.add_userids(user);
+  } else {
+    PARLEY_PARSE_OR_FAIL(pb::BlackListStatusInput, req);
+    auto listed = storage_.is_blacklisted(s.app_key, s.user_id, req.userid());
+    if (!listed) return storage_failed(r, q, listed.error());
+    if (listed.value()) answer.add_userids(req.userid());
+  }
+  ack_query(r, q, serialize(answer));
+}
 
 }  // namespace parley::server::im

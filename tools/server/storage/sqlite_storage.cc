@@ -87,14 +87,67 @@ CREATE TABLE sync_positions (
   PRIMARY KEY (app_key, user_id)
 ) WITHOUT ROWID;
 )sql",
+    // 1 -> 2: recall marks, chatroom history (messages of type 4 without mailboxes), groups
+    // and their members, group read receipts, blacklists, blocked users.
+    R"sql(
+ALTER TABLE messages ADD COLUMN recalled_ms INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX messages_of_chatrooms ON messages (app_key, target_id, sent_ms) WHERE conversation_type = 4;
+
+CREATE TABLE groups (
+  app_key    TEXT NOT NULL,
+  group_id   TEXT NOT NULL,
+  name       TEXT NOT NULL DEFAULT '',
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY (app_key, group_id)
+) WITHOUT ROWID;
+
+CREATE TABLE group_members (
+  app_key   TEXT NOT NULL,
+  group_id  TEXT NOT NULL,
+  user_id   TEXT NOT NULL,
+  joined_ms INTEGER NOT NULL,
+  PRIMARY KEY (app_key, group_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX group_members_by_user ON group_members (app_key, user_id);
+
+CREATE TABLE group_reads (
+  message_id INTEGER NOT NULL,
+  user_id    TEXT NOT NULL,
+  read_ms    INTEGER NOT NULL,
+  PRIMARY KEY (message_id, user_id)
+) WITHOUT ROWID;
+
+CREATE TABLE blacklists (
+  app_key    TEXT NOT NULL,
+  owner_id   TEXT NOT NULL,
+  blocked_id TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY (app_key, owner_id, blocked_id)
+) WITHOUT ROWID;
+
+CREATE TABLE user_blocks (
+  app_key  TEXT NOT NULL,
+  user_id  TEXT NOT NULL,
+  until_ms INTEGER NOT NULL,
+  PRIMARY KEY (app_key, user_id)
+) WITHOUT ROWID;
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStorage::kSchemaVersion);
 
 // Columns of a message joined with a mailbox row; select_user_messages reads them by index.
+// The status bits are the mailbox row's: this user's view (mentions).
 #define PARLEY_USER_MESSAGE_COLUMNS                                                        \
   "m.id, m.app_key, m.msg_uid, m.sent_ms, m.conversation_type, m.sender_id, m.target_id, " \
-  "m.classname, m.content, m.status_flags, m.config_flag, m.push_content, m.app_data, "    \
-  "m.extra_content, m.push_ext, m.client_unique_id, mb.direction, mb.conversation_type, mb.peer_id "
+  "m.classname, m.content, mb.status_flags, m.config_flag, m.push_content, m.app_data, "   \
+  "m.extra_content, m.push_ext, m.client_unique_id, m.recalled_ms, mb.direction, "         \
+  "mb.conversation_type, mb.peer_id "
+
+// Columns of a message alone; select_messages reads them by index.
+#define PARLEY_MESSAGE_COLUMNS                                                          \
+  "id, app_key, msg_uid, sent_ms, conversation_type, sender_id, target_id, classname, " \
+  "content, status_flags, config_flag, push_content, app_data, extra_content, push_ext, " \
+  "client_unique_id, recalled_ms "
 
 }  // namespace
 
@@ -315,6 +368,11 @@ Result<int64_t> SqliteStorage::append_message(const NewMessage& nm) {
   const MessageRecord& m = nm.message;
   Transaction tx(this);
   PARLEY_TRY(tx.begin());
+  if (nm.recalls_message_id != 0) {
+    auto marked = mark_recalled_locked(nm.recalls_message_id, m.sent_ms);
+    if (!marked) return marked.error();
+    if (!marked.value()) return int64_t{0};  // already recalled: roll back, store nothing
+  }
   int64_t message_id = 0;
   {
     auto q = query(
@@ -344,7 +402,7 @@ Result<int64_t> SqliteStorage::append_message(const NewMessage& nm) {
                    .bind(5, message_id)
                    .bind(6, e.conversation_type)
                    .bind(7, e.peer_id)
-                   .bind(8, m.status_flags)
+                   .bind(8, e.status_flags.value_or(m.status_flags))
                    .run());
   }
   // The sender has seen what it sends: a new device of the sender starts after it (see
@@ -427,10 +485,40 @@ Result<std::vector<UserMessage>> SqliteStorage::select_user_messages(Query& s) {
     m.extra_content = s.text(13);
     m.push_ext = s.blob(14);
     if (!s.is_null(15)) m.client_unique_id = s.int64(15);
-    um.direction = static_cast<Direction>(s.int64(16));
-    um.conversation_type = static_cast<ConversationType>(s.int64(17));
-    um.peer_id = s.text(18);
+    m.recalled_ms = s.int64(16);
+    um.direction = static_cast<Direction>(s.int64(17));
+    um.conversation_type = static_cast<ConversationType>(s.int64(18));
+    um.peer_id = s.text(19);
     out.push_back(std::move(um));
+  }
+  return out;
+}
+
+Result<std::vector<MessageRecord>> SqliteStorage::select_messages(Query& s) {
+  std::vector<MessageRecord> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!row.value()) break;
+    MessageRecord m;
+    m.id = s.int64(0);
+    m.app_key = s.text(1);
+    m.msg_uid = s.text(2);
+    m.sent_ms = s.int64(3);
+    m.conversation_type = static_cast<ConversationType>(s.int64(4));
+    m.sender_id = s.text(5);
+    m.target_id = s.text(6);
+    m.classname = s.text(7);
+    m.content = s.blob(8);
+    m.status_flags = s.int64(9);
+    m.config_flag = static_cast<int32_t>(s.int64(10));
+    m.push_content = s.text(11);
+    m.app_data = s.text(12);
+    m.extra_content = s.text(13);
+    m.push_ext = s.blob(14);
+    if (!s.is_null(15)) m.client_unique_id = s.int64(15);
+    m.recalled_ms = s.int64(16);
+    out.push_back(std::move(m));
   }
   return out;
 }
@@ -703,6 +791,353 @@ Status SqliteStorage::advance_sync_position(std::string_view app_key, std::strin
       "outbox_ms = MAX(outbox_ms, excluded.outbox_ms)");
   if (!q) return q.error();
   return q.value().bind(1, app_key).bind(2, user_id).bind(3, p.inbox_ms).bind(4, p.outbox_ms).run();
+}
+
+// ---- messages by UID, recall ----------------------------------------------------------
+
+Result<std::optional<MessageRecord>> SqliteStorage::find_message(std::string_view app_key, std::string_view msg_uid) {
+  auto q = query("SELECT " PARLEY_MESSAGE_COLUMNS "FROM messages WHERE msg_uid = ?1 AND app_key = ?2");
+  if (!q) return q.error();
+  auto& s = q.value().bind(1, msg_uid).bind(2, app_key);
+  auto rows = select_messages(s);
+  if (!rows) return rows.error();
+  if (rows.value().empty()) return std::optional<MessageRecord>();
+  return std::optional<MessageRecord>(std::move(rows.value().front()));
+}
+
+Result<std::vector<MailboxEntry>> SqliteStorage::message_audience(int64_t message_id) {
+  auto q = query(
+      "SELECT user_id, direction, conversation_type, peer_id, status_flags FROM mailbox WHERE message_id = ?1");
+  if (!q) return q.error();
+  auto& s = q.value().bind(1, message_id);
+  std::vector<MailboxEntry> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!row.value()) break;
+    out.push_back(MailboxEntry{s.text(0), static_cast<Direction>(s.int64(1)),
+                               static_cast<ConversationType>(s.int64(2)), s.text(3), s.int64(4)});
+  }
+  return out;
+}
+
+Result<bool> SqliteStorage::mark_recalled(int64_t message_id, int64_t recalled_ms) {
+  Transaction tx(this);
+  PARLEY_TRY(tx.begin());
+  auto marked = mark_recalled_locked(message_id, recalled_ms);
+  if (!marked) return marked.error();
+  if (marked.value()) PARLEY_TRY(tx.commit());
+  return marked.value();
+}
+
+Result<bool> SqliteStorage::mark_recalled_locked(int64_t message_id, int64_t recalled_ms) {
+  {
+    auto q = query("UPDATE messages SET recalled_ms = ?2 WHERE id = ?1 AND recalled_ms = 0");
+    if (!q) return q.error();
+    PARLEY_TRY(q.value().bind(1, message_id).bind(2, recalled_ms).run());
+    if (sqlite3_changes(db_) == 0) return false;
+  }
+  {
+    auto q = query("UPDATE mailbox SET status_flags = status_flags & ~32 WHERE message_id = ?1");
+    if (!q) return q.error();
+    PARLEY_TRY(q.value().bind(1, message_id).run());
+  }
+  auto audience = message_audience(message_id);
+  if (!audience) return audience.error();
+  auto app = query("SELECT app_key FROM messages WHERE id = ?1");
+  if (!app) return app.error();
+  auto& a = app.value().bind(1, message_id);
+  auto row = a.step();
+  if (!row) return row.error();
+  const std::string app_key = row.value() ? a.text(0) : std::string();
+  for (const MailboxEntry& e : audience.value()) {
+    PARLEY_TRY(refresh_conversation({app_key, e.user_id, e.conversation_type, e.peer_id}));
+  }
+  return true;
+}
+
+// ---- groups ------------------------------------------------------------------------------
+
+Status SqliteStorage::upsert_group(const GroupRecord& g) {
+  auto q = query(
+      "INSERT INTO groups (app_key, group_id, name, created_ms) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT (app_key, group_id) DO UPDATE SET name = CASE WHEN excluded.name = '' THEN name "
+      "ELSE excluded.name END");
+  if (!q) return q.error();
+  return q.value().bind(1, g.app_key).bind(2, g.group_id).bind(3, g.name).bind(4, g.created_ms).run();
+}
+
+Result<std::optional<GroupRecord>> SqliteStorage::find_group(std::string_view app_key, std::string_view group_id) {
+  auto q = query("SELECT name, created_ms FROM groups WHERE app_key = ?1 AND group_id = ?2");
+  if (!q) return q.error();
+  auto& s = q.value().bind(1, app_key).bind(2, group_id);
+  auto row = s.step();
+  if (!row) return row.error();
+  if (!row.value()) return std::optional<GroupRecord>();
+  return std::optional<GroupRecord>(GroupRecord{std::string(app_key), std::string(group_id), s.text(0), s.int64(1)});
+}
+
+Status SqliteStorage::add_group_members(std::string_view app_key, std::string_view group_id,
+                                        const std::vector<std::string>& user_ids, int64_t now_ms) {
+  Transaction tx(this);
+  PARLEY_TRY(tx.begin());
+  for (const std::string& user : user_ids) {
+    auto q = query(
+        "INSERT OR IGNORE INTO group_members (app_key, group_id, user_id, joined_ms) VALUES (?1, ?2, ?3, ?4)");
+    if (!q) return q.error();
+    PARLEY_TRY(q.value().bind(1, app_key).bind(2, group_id).bind(3, user).bind(4, now_ms).run());
+  }
+  return tx.commit();
+}
+
+Status SqliteStorage::remove_group_members(std::string_view app_key, std::string_view group_id,
+                                           const std::vector<std::string>& user_ids) {
+  Transaction tx(this);
+  PARLEY_TRY(tx.begin());
+  for (const std::string& user : user_ids) {
+    auto q = query("DELETE FROM group_members WHERE app_key = ?1 AND group_id = ?2 AND user_id = ?3");
+    if (!q) return q.error();
+    PARLEY_TRY(q.value().bind(1, app_key).bind(2, group_id).bind(3, user).run());
+  }
+  return tx.commit();
+}
+
+Status SqliteStorage::delete_group(std::string_view app_key, std::string_view group_id) {
+  Transaction tx(this);
+  PARLEY_TRY(tx.begin());
+  {
+    auto q = query("DELETE FROM group_members WHERE app_key = ?1 AND group_id = ?2");
+    if (!q) return q.error();
+    PARLEY_TRY(q.value().bind(1, app_key).bind(2, group_id).run());
+  }
+  {
+    auto q = query("DELETE FROM groups WHERE app_key = ?1 AND group_id = ?2");
+    if (!q) return q.error();
+    PARLEY_TRY(q.value().bind(1, app_key).bind(2, group_id).run());
+  }
+  return tx.commit();
+}
+
+Result<std::vector<GroupMember>> SqliteStorage::group_members(std::string_view app_key, std::string_view group_id) {
+  auto q = query(
+      "SELECT user_id, joined_ms FROM group_members WHERE app_key = ?1 AND group_id = ?2 "
+      "ORDER BY joined_ms, user_id");
+  if (!q) return q.error();
+  auto& s = q.value().bind(1, app_key).bind(2, group_id);
+  std::vector<GroupMember> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!row.value()) break;
+    out.push_back(GroupMember{s.text(0), s.int64(1)});
+  }
+  return out;
+}
+
+Result<bool> SqliteStorage::is_group_member(std::string_view app_key, std::string_view group_id,
+                                            std::string_view user_id) {
+  auto q = query("SELECT 1 FROM group_members WHERE app_key = ?1 AND group_id = ?2 AND user_id = ?3");
+  if (!q) return q.error();
+  auto row = q.value().bind(1, app_key).bind(2, group_id).bind(3, user_id).step();
+  if (!row) return row.error();
+  return row.value();
+}
+
+Result<bool> SqliteStorage::add_group_read(int64_t message_id, std::string_view user_id, int64_t read_ms) {
+  auto q = query("INSERT OR IGNORE INTO group_reads (message_id, user_id, read_ms) VALUES (?1, ?2, ?3)");
+  if (!q) return q.error();
+  PARLEY_TRY(q.value().bind(1, message_id).bind(2, user_id).bind(3, read_ms).run());
+  return sqlite3_changes(db_) > 0;
+}
+
+Result<std::vector<GroupRead>> SqliteStorage::group_reads(int64_t message_id) {
+  auto q = query("SELECT user_id, read_ms FROM group_reads WHERE message_id = ?1 ORDER BY read_ms, user_id");
+  if (!q) return q.error();
+  auto& s = q.value().bind(1, message_id);
+  std::vector<GroupRead> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!row.value()) break;
+    out.push_back(GroupRead{s.text(0), s.int64(1)});
+  }
+  return out;
+}
+
+// ---- chatrooms -----------------------------------------------------------------------------
+
+Status SqliteStorage::append_chatroom_message(const MessageRecord& m, int keep_last) {
+  Transaction tx(this);
+  PARLEY_TRY(tx.begin());
+  {
+    auto q = query(
+        "INSERT INTO messages (app_key, msg_uid, sent_ms, conversation_type, sender_id, target_id, "
+        "classname, content, status_flags, config_flag, push_content, app_data, extra_content, "
+        "push_ext, client_unique_id) VALUES (?1, ?2, ?3, 4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    if (!q) return q.error();
+    auto& s = q.value();
+    s.bind(1, m.app_key).bind(2, m.msg_uid).bind(3, m.sent_ms).bind(4, m.sender_id).bind(5, m.target_id);
+    s.bind(6, m.classname).bind_blob(7, m.content).bind(8, m.status_flags).bind(9, int64_t{m.config_flag});
+    s.bind(10, m.push_content).bind(11, m.app_data).bind(12, m.extra_content).bind_blob(13, m.push_ext);
+    if (m.client_unique_id) s.bind(14, *m.client_unique_id); else s.bind_null(14);
+    PARLEY_TRY(s.run());
+  }
+  {
+    // The room keeps its newest keep_last messages: everything older than the keep_last-th
+    // newest goes (nothing when the room holds fewer).
+    auto q = query(
+        "DELETE FROM messages WHERE conversation_type = 4 AND app_key = ?1 AND target_id = ?2 AND sent_ms < "
+        "(SELECT sent_ms FROM messages WHERE conversation_type = 4 AND app_key = ?1 AND target_id = ?2 "
+        " ORDER BY sent_ms DESC LIMIT 1 OFFSET ?3)");
+    if (!q) return q.error();
+    PARLEY_TRY(q.value().bind(1, m.app_key).bind(2, m.target_id).bind(3, int64_t{std::max(1, keep_last) - 1}).run());
+  }
+  return tx.commit();
+}
+
+Result<ChatroomPage> SqliteStorage::fetch_chatroom(const ChatroomQuery& r) {
+  const int64_t limit = std::max(1, r.limit);
+  ChatroomPage page;
+  if (r.latest) {
+    auto q = query("SELECT " PARLEY_MESSAGE_COLUMNS
+                   "FROM messages WHERE conversation_type = 4 AND app_key = ?1 AND target_id = ?2 "
+                   "ORDER BY sent_ms DESC LIMIT ?3");
+    if (!q) return q.error();
+    auto& s = q.value().bind(1, r.app_key).bind(2, r.room_id).bind(3, limit);
+    auto rows = select_messages(s);
+    if (!rows) return rows.error();
+    page.messages = std::move(rows.value());
+    std::reverse(page.messages.begin(), page.messages.end());
+    return page;
+  }
+  auto q = query("SELECT " PARLEY_MESSAGE_COLUMNS
+                 "FROM messages WHERE conversation_type = 4 AND app_key = ?1 AND target_id = ?2 AND sent_ms > ?3 "
+                 "ORDER BY sent_ms ASC LIMIT ?4");
+  if (!q) return q.error();
+  auto& s = q.value().bind(1, r.app_key).bind(2, r.room_id).bind(3, r.after_ms).bind(4, limit + 1);
+  auto rows = select_messages(s);
+  if (!rows) return rows.error();
+  page.messages = std::move(rows.value());
+  if (page.messages.size() > static_cast<size_t>(limit)) {
+    page.messages.resize(static_cast<size_t>(limit));
+    page.has_more = true;
+  }
+  return page;
+}
+
+Result<std::vector<MessageRecord>> SqliteStorage::chatroom_history(std::string_view app_key, std::string_view room_id,
+                                                                   int64_t boundary_ms, bool newer, int limit,
+                                                                   bool* has_more) {
+  const int64_t n = std::max(1, limit);
+  Result<Query> q = newer
+      ? query("SELECT " PARLEY_MESSAGE_COLUMNS
+              "FROM messages WHERE conversation_type = 4 AND app_key = ?1 AND target_id = ?2 AND sent_ms > ?3 "
+              "AND (status_flags & 16) != 0 ORDER BY sent_ms ASC LIMIT ?4")
+      : query("SELECT " PARLEY_MESSAGE_COLUMNS
+              "FROM messages WHERE conversation_type = 4 AND app_key = ?1 AND target_id = ?2 AND sent_ms < ?3 "
+              "AND (status_flags & 16) != 0 ORDER BY sent_ms DESC LIMIT ?4");
+  if (!q) return q.error();
+  const int64_t boundary = (!newer && boundary_ms <= 0) ? INT64_MAX : boundary_ms;
+  auto& s = q.value().bind(1, app_key).bind(2, room_id).bind(3, boundary).bind(4, n + 1);
+  auto rows = select_messages(s);
+  if (!rows) return rows.error();
+  auto& list = rows.value();
+  const bool more = list.size() > static_cast<size_t>(n);
+  if (more) list.resize(static_cast<size_t>(n));
+  if (newer) std::reverse(list.begin(), list.end());  // newest first, always
+  if (has_more) *has_more = more;
+  return std::move(list);
+}
+
+// ---- blacklists ----------------------------------------------------------------------------
+
+Status SqliteStorage::add_to_blacklist(std::string_view app_key, std::string_view owner_id,
+                                       const std::vector<std::string>& user_ids, int64_t now_ms) {
+  Transaction tx(this);
+  PARLEY_TRY(tx.begin());
+  for (const std::string& user : user_ids) {
+    auto q = query(
+        "INSERT OR IGNORE INTO blacklists (app_key, owner_id, blocked_id, created_ms) VALUES (?1, ?2, ?3, ?4)");
+    if (!q) return q.error();
+    PARLEY_TRY(q.value().bind(1, app_key).bind(2, owner_id).bind(3, user).bind(4, now_ms).run());
+  }
+  return tx.commit();
+}
+
+Status SqliteStorage::remove_from_blacklist(std::string_view app_key, std::string_view owner_id,
+                                            const std::vector<std::string>& user_ids) {
+  Transaction tx(this);
+  PARLEY_TRY(tx.begin());
+  for (const std::string& user : user_ids) {
+    auto q = query("DELETE FROM blacklists WHERE app_key = ?1 AND owner_id = ?2 AND blocked_id = ?3");
+    if (!q) return q.error();
+    PARLEY_TRY(q.value().bind(1, app_key).bind(2, owner_id).bind(3, user).run());
+  }
+  return tx.commit();
+}
+
+Result<std::vector<std::string>> SqliteStorage::blacklist(std::string_view app_key, std::string_view owner_id) {
+  auto q = query(
+      "SELECT blocked_id FROM blacklists WHERE app_key = ?1 AND owner_id = ?2 ORDER BY created_ms, blocked_id");
+  if (!q) return q.error();
+  auto& s = q.value().bind(1, app_key).bind(2, owner_id);
+  std::vector<std::string> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!row.value()) break;
+    out.push_back(s.text(0));
+  }
+  return out;
+}
+
+Result<bool> SqliteStorage::is_blacklisted(std::string_view app_key, std::string_view owner_id,
+                                           std::string_view user_id) {
+  auto q = query("SELECT 1 FROM blacklists WHERE app_key = ?1 AND owner_id = ?2 AND blocked_id = ?3");
+  if (!q) return q.error();
+  auto row = q.value().bind(1, app_key).bind(2, owner_id).bind(3, user_id).step();
+  if (!row) return row.error();
+  return row.value();
+}
+
+// ---- blocked users -------------------------------------------------------------------------
+
+Status SqliteStorage::block_user(std::string_view app_key, std::string_view user_id, int64_t until_ms) {
+  auto q = query(
+      "INSERT INTO user_blocks (app_key, user_id, until_ms) VALUES (?1, ?2, ?3) "
+      "ON CONFLICT (app_key, user_id) DO UPDATE SET until_ms = excluded.until_ms");
+  if (!q) return q.error();
+  return q.value().bind(1, app_key).bind(2, user_id).bind(3, until_ms).run();
+}
+
+Status SqliteStorage::unblock_user(std::string_view app_key, std::string_view user_id) {
+  auto q = query("DELETE FROM user_blocks WHERE app_key = ?1 AND user_id = ?2");
+  if (!q) return q.error();
+  return q.value().bind(1, app_key).bind(2, user_id).run();
+}
+
+Result<int64_t> SqliteStorage::blocked_until(std::string_view app_key, std::string_view user_id, int64_t now_ms) {
+  auto q = query("SELECT until_ms FROM user_blocks WHERE app_key = ?1 AND user_id = ?2 AND until_ms > ?3");
+  if (!q) return q.error();
+  auto& s = q.value().bind(1, app_key).bind(2, user_id).bind(3, now_ms);
+  auto row = s.step();
+  if (!row) return row.error();
+  return row.value() ? s.int64(0) : int64_t{0};
+}
+
+Result<std::vector<std::pair<std::string, int64_t>>> SqliteStorage::blocked_users(std::string_view app_key,
+                                                                                  int64_t now_ms) {
+  auto q = query("SELECT user_id, until_ms FROM user_blocks WHERE app_key = ?1 AND until_ms > ?2 ORDER BY user_id");
+  if (!q) return q.error();
+  auto& s = q.value().bind(1, app_key).bind(2, now_ms);
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!row.value()) break;
+    out.emplace_back(s.text(0), s.int64(1));
+  }
+  return out;
 }
 
 }  // namespace parley::server::storage

@@ -29,7 +29,7 @@ class SqliteStorage final : public Storage {
 
   // Opens (creating if needed) and migrates to the current schema version.
   static Result<std::unique_ptr<SqliteStorage>> open(const Options& options);
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
   ~SqliteStorage() override;
   SqliteStorage(const SqliteStorage&) = delete;
@@ -62,6 +62,42 @@ class SqliteStorage final : public Storage {
   Status advance_sync_position(std::string_view app_key, std::string_view user_id,
                                const SyncPosition& position) override;
 
+  Result<std::optional<MessageRecord>> find_message(std::string_view app_key, std::string_view msg_uid) override;
+  Result<std::vector<MailboxEntry>> message_audience(int64_t message_id) override;
+  Result<bool> mark_recalled(int64_t message_id, int64_t recalled_ms) override;
+
+  Status upsert_group(const GroupRecord& group) override;
+  Result<std::optional<GroupRecord>> find_group(std::string_view app_key, std::string_view group_id) override;
+  Status add_group_members(std::string_view app_key, std::string_view group_id,
+                           const std::vector<std::string>& user_ids, int64_t now_ms) override;
+  Status remove_group_members(std::string_view app_key, std::string_view group_id,
+                              const std::vector<std::string>& user_ids) override;
+  Status delete_group(std::string_view app_key, std::string_view group_id) override;
+  Result<std::vector<GroupMember>> group_members(std::string_view app_key, std::string_view group_id) override;
+  Result<bool> is_group_member(std::string_view app_key, std::string_view group_id,
+                               std::string_view user_id) override;
+  Result<bool> add_group_read(int64_t message_id, std::string_view user_id, int64_t read_ms) override;
+  Result<std::vector<GroupRead>> group_reads(int64_t message_id) override;
+
+  Status append_chatroom_message(const MessageRecord& message, int keep_last) override;
+  Result<ChatroomPage> fetch_chatroom(const ChatroomQuery& query) override;
+  Result<std::vector<MessageRecord>> chatroom_history(std::string_view app_key, std::string_view room_id,
+                                                      int64_t boundary_ms, bool newer, int limit,
+                                                      bool* has_more) override;
+
+  Status add_to_blacklist(std::string_view app_key, std::string_view owner_id,
+                          const std::vector<std::string>& user_ids, int64_t now_ms) override;
+  Status remove_from_blacklist(std::string_view app_key, std::string_view owner_id,
+                               const std::vector<std::string>& user_ids) override;
+  Result<std::vector<std::string>> blacklist(std::string_view app_key, std::string_view owner_id) override;
+  Result<bool> is_blacklisted(std::string_view app_key, std::string_view owner_id, std::string_view user_id) override;
+
+  Status block_user(std::string_view app_key, std::string_view user_id, int64_t until_ms) override;
+  Status unblock_user(std::string_view app_key, std::string_view user_id) override;
+  Result<int64_t> blocked_until(std::string_view app_key, std::string_view user_id, int64_t now_ms) override;
+  Result<std::vector<std::pair<std::string, int64_t>>> blocked_users(std::string_view app_key,
+                                                                     int64_t now_ms) override;
+
  private:
   class Query;
   class Transaction;
@@ -71,7 +107,10 @@ class SqliteStorage final : public Storage {
   Status migrate();
   Result<Query> query(const char* sql);
   Result<std::vector<UserMessage>> select_user_messages(Query& q);
+  Result<std::vector<MessageRecord>> select_messages(Query& q);
   Status refresh_conversation(const ConversationKey& key);
+  // mark_recalled inside the caller's transaction.
+  Result<bool> mark_recalled_locked(int64_t message_id, int64_t recalled_ms);
   Result<std::optional<UserMessage>> latest_message(const ConversationKey& key);
   Error sqlite_error(const char* what);
 

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -64,14 +65,24 @@ struct MessageRecord {
   std::string extra_content;
   std::string push_ext;   // serialized PushExtra, empty when absent
   std::optional<int64_t> client_unique_id;
+  int64_t recalled_ms = 0;  // when its sender recalled it; 0: not recalled
 };
 
 // One user's copy of a message.
 struct MailboxEntry {
+  MailboxEntry() = default;
+  MailboxEntry(std::string user, Direction dir, ConversationType type, std::string peer,
+               std::optional<int64_t> flags = std::nullopt)
+      : user_id(std::move(user)), direction(dir), conversation_type(type), peer_id(std::move(peer)),
+        status_flags(flags) {}
+
   std::string user_id;
   Direction direction = Direction::kReceived;
   ConversationType conversation_type = ConversationType::kPrivate;
   std::string peer_id;  // the conversation's target in this user's view
+  // This user's status bits when they differ from the message's (a group message that
+  // mentions this user carries kStatusMentioned in the copies of the mentioned only).
+  std::optional<int64_t> status_flags;
 };
 
 // The effect of a new persisted message on one user's conversation list.
@@ -86,9 +97,12 @@ struct NewMessage {
   MessageRecord message;
   std::vector<MailboxEntry> mailboxes;
   std::vector<ConversationTouch> conversations;
+  // A recall command (RC:RcCmd) marks the message it recalls in the same transaction, as
+  // mark_recalled does.
+  int64_t recalls_message_id = 0;
 };
 
-// A message as one user sees it.
+// A message as one user sees it. message.status_flags are this user's (MailboxEntry).
 struct UserMessage {
   MessageRecord message;
   Direction direction = Direction::kReceived;
@@ -164,6 +178,38 @@ struct SyncPosition {
   int64_t outbox_ms = 0;
 };
 
+struct GroupRecord {
+  std::string app_key;
+  std::string group_id;
+  std::string name;
+  int64_t created_ms = 0;
+};
+
+struct GroupMember {
+  std::string user_id;
+  int64_t joined_ms = 0;
+};
+
+// A page of one chatroom's messages (the room's own bounded history, no mailboxes).
+struct ChatroomQuery {
+  std::string app_key;
+  std::string room_id;
+  int64_t after_ms = 0;   // messages strictly after this time, oldest first...
+  bool latest = false;    // ...or, when set, the newest `limit` ones (still oldest first)
+  int limit = 10;
+};
+
+struct ChatroomPage {
+  std::vector<MessageRecord> messages;  // oldest first
+  bool has_more = false;                // more after the last one (after_ms queries)
+};
+
+// A user reading a group message (group read receipts, navi grpRRVer 1).
+struct GroupRead {
+  std::string user_id;
+  int64_t read_ms = 0;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -178,7 +224,8 @@ class Storage {
 
   // Stores the message, its mailbox rows and conversation updates in one transaction;
   // durable (per the configured synchronous mode) when it returns. The sender's outbox
-  // position moves up to the message (the sender has seen it). Returns the row id.
+  // position moves up to the message (the sender has seen it). Returns the row id, or 0
+  // (and stores nothing) when recalls_message_id names a message already recalled.
   virtual Result<int64_t> append_message(const NewMessage& message) = 0;
   virtual Result<std::optional<MessageRecord>> find_message_by_client_id(std::string_view app_key,
                                                                         std::string_view sender_id,
@@ -207,6 +254,58 @@ class Storage {
   // Moves the stored positions forward (never back).
   virtual Status advance_sync_position(std::string_view app_key, std::string_view user_id,
                                        const SyncPosition& position) = 0;
+
+  // ---- messages by UID, recall ----
+  virtual Result<std::optional<MessageRecord>> find_message(std::string_view app_key, std::string_view msg_uid) = 0;
+  // Every user holding a copy of the message (its mailbox rows).
+  virtual Result<std::vector<MailboxEntry>> message_audience(int64_t message_id) = 0;
+  // Marks the message recalled (once: false when it already was). Its copies stop counting
+  // as unread; the unread counts of the conversations holding it are recounted.
+  virtual Result<bool> mark_recalled(int64_t message_id, int64_t recalled_ms) = 0;
+
+  // ---- groups (RongCloud server API: create, join, quit, dismiss, query) ----
+  // Creates the group or renames it (an empty name keeps the old one).
+  virtual Status upsert_group(const GroupRecord& group) = 0;
+  virtual Result<std::optional<GroupRecord>> find_group(std::string_view app_key, std::string_view group_id) = 0;
+  // Adds members (already present ones keep their join time).
+  virtual Status add_group_members(std::string_view app_key, std::string_view group_id,
+                                   const std::vector<std::string>& user_ids, int64_t now_ms) = 0;
+  virtual Status remove_group_members(std::string_view app_key, std::string_view group_id,
+                                      const std::vector<std::string>& user_ids) = 0;
+  // Dismiss: the group and its memberships go; members keep their history.
+  virtual Status delete_group(std::string_view app_key, std::string_view group_id) = 0;
+  // Members in join order.
+  virtual Result<std::vector<GroupMember>> group_members(std::string_view app_key, std::string_view group_id) = 0;
+  virtual Result<bool> is_group_member(std::string_view app_key, std::string_view group_id,
+                                       std::string_view user_id) = 0;
+  // Records that user read a group message; false when it had already.
+  virtual Result<bool> add_group_read(int64_t message_id, std::string_view user_id, int64_t read_ms) = 0;
+  virtual Result<std::vector<GroupRead>> group_reads(int64_t message_id) = 0;
+
+  // ---- chatrooms: each room keeps its last `keep_last` messages ----
+  virtual Status append_chatroom_message(const MessageRecord& message, int keep_last) = 0;
+  virtual Result<ChatroomPage> fetch_chatroom(const ChatroomQuery& query) = 0;
+  // History (qryCHMsg): persisted messages, newest first, like fetch_history.
+  virtual Result<std::vector<MessageRecord>> chatroom_history(std::string_view app_key, std::string_view room_id,
+                                                              int64_t boundary_ms, bool newer, int limit,
+                                                              bool* has_more) = 0;
+
+  // ---- blacklists: owner refuses private messages from the listed users ----
+  virtual Status add_to_blacklist(std::string_view app_key, std::string_view owner_id,
+                                  const std::vector<std::string>& user_ids, int64_t now_ms) = 0;
+  virtual Status remove_from_blacklist(std::string_view app_key, std::string_view owner_id,
+                                       const std::vector<std::string>& user_ids) = 0;
+  virtual Result<std::vector<std::string>> blacklist(std::string_view app_key, std::string_view owner_id) = 0;
+  virtual Result<bool> is_blacklisted(std::string_view app_key, std::string_view owner_id,
+                                      std::string_view user_id) = 0;
+
+  // ---- blocked users (/user/block.json): no connection until the time ----
+  virtual Status block_user(std::string_view app_key, std::string_view user_id, int64_t until_ms) = 0;
+  virtual Status unblock_user(std::string_view app_key, std::string_view user_id) = 0;
+  // 0 when not blocked (or the block has run out by now_ms).
+  virtual Result<int64_t> blocked_until(std::string_view app_key, std::string_view user_id, int64_t now_ms) = 0;
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> blocked_users(std::string_view app_key,
+                                                                             int64_t now_ms) = 0;
 };
 
 }  // namespace parley::server::storage
