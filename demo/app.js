@@ -294,8 +294,9 @@
 
   const list = new window.VirtualList(el.messages, {
     keyOf: (item) => item.vkey,
-    estimate: (item) => (item.recalled ? 40 : 52 + 21 * Math.floor((item.text.length || 1) / 38)) +
-      (item.mine || !state.open || state.open.startsWith(T.PRIVATE + ':') ? 0 : 17),
+    estimate: (item) => (item.recalled ? 40 : 38 + 21 * Math.floor((item.text.length || 1) / 38)) +
+      (item.groupStart ? 8 : 0) +
+      (item.mine || !item.groupStart || !state.open || state.open.startsWith(T.PRIVATE + ':') ? 0 : 17),
     header,
     onNearTop: () => loadOlder(),
     renderRow: renderMessage,
@@ -312,7 +313,7 @@
   function renderMessage(item, row) {
     const c = state.conversations.get(state.open);
     row.className = 'vl-row msg ' + (item.mine ? 'mine' : 'theirs') + (item.recalled ? ' recalled' : '') +
-      (item.showActions ? ' show-actions' : '');
+      (item.showActions ? ' show-actions' : '') + (item.groupStart ? ' group-start' : '') + (item.groupEnd ? ' group-end' : '');
     row.dataset.vkey = String(item.vkey);
     if (item.uid) row.dataset.uid = item.uid; else delete row.dataset.uid;
     row.replaceChildren();
@@ -325,7 +326,7 @@
     }
     const bubble = document.createElement('div');
     bubble.className = 'bubble';
-    if (!item.mine && c && c.type !== T.PRIVATE) {
+    if (!item.mine && c && c.type !== T.PRIVATE && item.groupStart) {
       const who = document.createElement('div');
       who.className = 'sender';
       who.textContent = item.sender;
@@ -390,10 +391,26 @@
     }
   }
 
+  // Consecutive messages of one sender within a few minutes form a group: more space above
+  // the group, the sender's name once, the bubble's tail on the last one only.
+  const GROUP_GAP_MS = 5 * 60 * 1000;
+  function markGroups(items) {
+    for (let i = 0; i < items.length; i++) {
+      const a = items[i];
+      const prev = items[i - 1];
+      const next = items[i + 1];
+      const joins = (x, y) => !!x && !!y && !x.recalled && !y.recalled && x.sender === y.sender &&
+        Math.abs(y.sentTime - x.sentTime) < GROUP_GAP_MS;
+      a.groupStart = !joins(prev, a);
+      a.groupEnd = !joins(a, next);
+    }
+  }
+
   function showThread() {
     const t = state.threads.get(state.open);
     if (!t) return;
     renderHistoryEdge(t);
+    markGroups(t.items);
     list.setItems(t.items);
   }
 
@@ -478,9 +495,35 @@
     clearTypingFor(c.key, item.sender);
     if (!item.mine && m.isCounted !== false && !item.recalled) {
       if (c.key === state.open && pageVisible()) markRead(c);
-      else if (!m.offLineMessage || m.receivedStatus !== 1) c.unread++;
+      else if (c.type === T.CHATROOM) c.unread++;   // v2 keeps no counts for chatrooms
+      else refreshUnread(c);
     }
     renderConversations();
+  }
+
+  // Unread counts come from the SDK, which keeps them (and the server's) exact across
+  // offline pulls, other devices and reloads; the page asks again after messages arrive,
+  // once per conversation however many arrived together.
+  const unreadPending = new Set();
+  let unreadTimer = 0;
+  function refreshUnread(c) {
+    unreadPending.add(c.key);
+    if (unreadTimer) return;
+    unreadTimer = setTimeout(() => {
+      unreadTimer = 0;
+      for (const key of unreadPending) {
+        const conv = state.conversations.get(key);
+        if (!conv) continue;
+        client().getUnreadCount(conv.type, conv.targetId, {
+          onSuccess(n) {
+            conv.unread = conv.key === state.open && pageVisible() ? 0 : n;
+            renderConversations();
+          },
+          onError() {},
+        });
+      }
+      unreadPending.clear();
+    }, 50);
   }
 
   function onReadReceipt(m) {
@@ -949,9 +992,11 @@
   // DOM holds only the rows on screen).
   window.parleyDemo = {
     lib: LIB,
-    snapshot() {
+    // brief: leave out the messages (a 10,000-message thread is slow to copy out).
+    snapshot({ brief = false } = {}) {
       const t = state.threads.get(state.open);
       return {
+        messageCount: t ? t.items.length : 0,
         userId: state.userId,
         status: state.status,
         open: state.open,
@@ -959,7 +1004,7 @@
         conversations: Array.from(state.conversations.values()).map((c) => ({
           key: c.key, unread: c.unread, latest: c.latest ? c.latest.text : '', peerRead: c.peerRead,
         })),
-        messages: t ? t.items.map((i) => ({
+        messages: t && !brief ? t.items.map((i) => ({
           uid: i.uid, text: i.text, mine: i.mine, sender: i.sender, state: i.state, recalled: i.recalled,
           sentTime: i.sentTime, read: !!(i.mine && state.conversations.get(state.open).peerRead >= i.sentTime && i.uid),
         })) : [],
@@ -969,6 +1014,19 @@
       };
     },
     scroller: el.messages,
+    // The rows inside the viewport, top first: their text and their top relative to it.
+    visible() {
+      const top = el.messages.scrollTop;
+      const bottom = top + el.messages.clientHeight;
+      const rows = [];
+      for (const row of el.messages.querySelectorAll('.vl-row')) {
+        const y = row._vlY;
+        if (y + row.offsetHeight > top && y < bottom) {
+          rows.push({ y: y - top, text: (row.querySelector('.text') || row).firstChild ? (row.querySelector('.text') || row).firstChild.textContent : '' });
+        }
+      }
+      return rows.sort((a, b) => a.y - b.y);
+    },
   };
 
   const auto = params.get('user');

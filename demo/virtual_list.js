@@ -13,7 +13,8 @@
 //     header: element,                         // optional, shown above the first row
 //     onNearTop: () => loadOlder(),            // scrolled within nearTopPx of the top
 //   });
-//   list.setItems(array)       // the whole list (same array mutated is fine): re-lays out,
+//   list.setItems(array)       // the whole list (the same array, changed, is fine: the list
+//                              // keeps a copy to know what moved): re-lays out,
 //                              // re-rendering the rows on screen
 //   list.refresh()             // re-renders the rows in the DOM (ticks, recalls)
 //   list.scrollToBottom()
@@ -57,10 +58,12 @@
 
     // ---- public ------------------------------------------------------------------------
 
-    // Replaces the list (the same array, changed, is fine) and re-renders the rows on screen.
+    // Replaces the list and re-renders the rows on screen. The caller may change its array in
+    // place between calls: the anchor is found in the copy kept from the previous call.
     setItems(items) {
-      const anchor = this.captureAnchor();
-      this.items = items;
+      const anchor = this.captureAnchor();   // from the previous items: keep our own copy
+      this.items = items.slice();
+      items = this.items;
       this.index.clear();
       for (let i = 0; i < items.length; i++) this.index.set(this.keyOf(items[i]), i);
       for (const [key, el] of this.rows) {
