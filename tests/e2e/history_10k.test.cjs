@@ -17,8 +17,8 @@ const MAX_ROWS = 120;   // rows in the DOM at any time (a 760 px viewport + over
 let env;
 let browser;
 test.before(async () => {
-  // Durability normal: 10,000 seeded messages without 10,000 fsyncs.
-  env = await Env.start({ serverArgs: ['--durability', 'normal'] });
+  // Durability normal: 10,000 seeded messages without 10,000 fsyncs; no send rate limit.
+  env = await Env.start({ serverArgs: ['--durability', 'normal', '--send-rate', '100000'] });
   browser = await launch();
 });
 test.after(async () => { if (browser) await browser.close(); if (env) await env.stop(); });

@@ -78,4 +78,10 @@ async function run(t, pages, body) {
   }
 }
 
-module.exports = { launch, openPage, run, OUT, ROOT, CHROMIUM };
+// A screenshot in the middle of a test: build/e2e/<name>.png.
+async function shot(p, name) {
+  fs.mkdirSync(OUT, { recursive: true });
+  await p.page.screenshot({ path: path.join(OUT, slug(name) + '.png') });
+}
+
+module.exports = { launch, openPage, run, shot, OUT, ROOT, CHROMIUM };

@@ -5,7 +5,7 @@
 // does not hide the state of the others.
 
 const assert = require('node:assert/strict');
-const { openPage, run } = require('./browser.cjs');
+const { openPage, run, shot } = require('./browser.cjs');
 const d = require('./demo.cjs');
 
 const DESKTOP = { viewport: { width: 1200, height: 760 } };
@@ -42,6 +42,7 @@ async function privateChat(t, env, browser, { label, query = '', initScripts = [
       assert.ok(a.messages.every((m) => !m.read), 'nothing is read before bob opens the conversation');
       assert.equal(await alice.page.locator('.msg.mine .tick.sent').count(), 2);
       firstUid = a.messages[0].uid;
+      await shot(bob, `${label}-unread-badge-bob`);
       // Bob opens it: the badge goes, the messages are there, once each.
       await d.openConversation(bob, `1:${A}`);
       const b = await d.waitState(bob, (x) => d.count(x, 'Hello from alice') === 1 && d.count(x, 'Second message') === 1 &&
@@ -64,6 +65,7 @@ async function privateChat(t, env, browser, { label, query = '', initScripts = [
       await d.waitState(alice, (x) => x.typing.some(([k, users]) => k === `1:${B}` && users.includes(B)), `${B} typing at ${A}`,
         { timeoutMs: 8000, hint: 'imserver must forward RC:TypSts (ppMsgS status messages) to online sessions (issue 6, "Typing")' });
       assert.match(await alice.page.textContent('#conv-sub'), new RegExp(`${B} is typing`));
+      await shot(alice, `${label}-typing-alice`);
       await bob.page.press('#text', 'Enter');
       await d.waitState(alice, (x) => d.count(x, 'Reply from bob') === 1 && !x.typing.length, 'the reply shown and the indicator gone');
     }));
