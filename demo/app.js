@@ -380,7 +380,7 @@
     const typers = state.typing.get(c.key);
     el.convSub.classList.toggle('typing', !!(typers && typers.length));
     if (typers && typers.length) {
-      el.convSub.textContent = (c.type === T.PRIVATE ? typers[0] : typers.join(', ')) + ' is typing…';
+      el.convSub.textContent = c.type === T.PRIVATE ? 'typing…' : typers.join(', ') + (typers.length > 1 ? ' are' : ' is') + ' typing…';
     } else if (c.type === T.GROUP) {
       el.convSub.textContent = 'Group chat';
     } else if (c.type === T.CHATROOM) {

@@ -1,8 +1,10 @@
 'use strict';
 // The two pictures of the demo the README and the issue point at, from a real conversation:
 //   build/e2e/demo-desktop.png  alice on a 1280x800 desktop: the list (an unread badge from
-//                               carol), the conversation with bob (sent and read ticks)
-//   build/e2e/demo-phone.png    bob on a phone (390x844 at 2x): the same conversation
+//                               carol), the conversation with bob (read ticks, a recalled
+//                               message), a half-typed message
+//   build/e2e/demo-phone.png    bob on a phone (390x844 at 2x): the same conversation, with
+//                               "alice is typing…" in the header
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('path');
@@ -51,13 +53,22 @@ test('demo screenshots (desktop and phone)', async (t) => {
     await d.waitState(bob, (s) => s.messages.filter((m) => m.mine).every((m) => m.read), 'bob sees his messages read');
     await d.waitState(alice, (s) => s.conversations.some((c) => c.key === '1:carol' && c.unread === 1), 'carol unread at alice');
     await alice.page.locator('button.conv[data-key="1:carol"] .badge').waitFor();
-    await alice.page.fill('#text', 'I will send the notes after the ');
+    // A message sent to the wrong chat and recalled; then alice types (bob sees it).
+    await d.send(alice, 'Lunch at 12:30 with carol?');
+    const sent = await d.waitState(alice, (x) => x.messages.some((m) => m.text === 'Lunch at 12:30 with carol?' && m.uid), 'the stray message sent');
+    const uid = sent.messages.find((m) => m.text === 'Lunch at 12:30 with carol?').uid;
+    await alice.page.locator(`.msg[data-uid="${uid}"] .bubble`).hover();
+    await alice.page.locator(`.msg[data-uid="${uid}"] .recall`).click();
+    await d.waitState(bob, (x) => x.messages.some((m) => m.uid === uid && m.recalled), 'the recall at bob');
+    await alice.page.click('#text');
+    await alice.page.keyboard.type('I will send the notes after the ', { delay: 20 });
+    await d.waitState(bob, (x) => x.typing.some(([k]) => k === '1:alice'), 'alice typing at bob');
     await alice.page.mouse.move(0, 790);
     await d.sleep(300);
     await alice.page.screenshot({ path: path.join(OUT, 'demo-desktop.png') });
     await bob.page.screenshot({ path: path.join(OUT, 'demo-phone.png') });
     const s = await d.snapshot(bob);
-    assert.equal(s.messages.length, script.length);
+    assert.equal(s.messages.length, script.length + 1);
   });
   await carol.context.close();
 });
