@@ -75,9 +75,7 @@ for (const flavour of FLAVOURS) {
     }
   });
 
-  test(`${flavour}: typing and recall between Parley and the official client`, {
-    todo: 'imserver forwards typing and recall (issue 6); the core needs a recallMessage command',
-  }, async () => {
+  test(`${flavour}: typing and recall between Parley and the official client`, async () => {
     const pu = `${flavour}-parley-t`;
     const ou = `${flavour}-official-t`;
     const p = realClient(Parley, server);

@@ -107,7 +107,7 @@ for (const flavour of FLAVOURS) {
     for (const c of [a, b]) { await c.disconnect(); c.destroy(); }
   });
 
-  test(`${flavour}: typing status reaches the peer`, { todo: 'imserver forwards status messages (ppMsgS) in issue 6' }, async () => {
+  test(`${flavour}: typing status reaches the peer`, async () => {
     const [a, b] = await pair(Parley, u('a5'), u('b5'));
     const typing = [];
     b.setTypingStatusListener({ onChanged: (list) => typing.push(list) });
@@ -120,7 +120,7 @@ for (const flavour of FLAVOURS) {
     }
   });
 
-  test(`${flavour}: recall`, { todo: 'core: a recallMessage command (PUBLISH recallMsg); imserver: recall (issue 6)' }, async () => {
+  test(`${flavour}: recall`, async () => {
     const [a, b] = await pair(Parley, u('a6'), u('b6'));
     try {
       const m = await a.sendTextMessage(1, u('b6'), 'oops');
