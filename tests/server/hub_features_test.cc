@@ -303,6 +303,9 @@ TEST_F(HubFeaturesTest, TypingGoesToOnlineSessionsOnlyAndIsNeverStored) {
   const ConnectionId a = connect("userA");
   const ConnectionId b1 = connect("userB");
   const ConnectionId b2 = connect("userB");
+  const int64_t b_sync = pull(b1, 0).synctime();
+  pull(b2, 0);
+  now_ += 100;  // (right after a pull's answer they would wait a moment: see below)
   const auto typing = text("{\"typingContentType\":\"RC:TxtMsg\"}", std::nullopt, "RC:TypSts", 0);
   HubOutput out = publish(a, "userB", typing, 0, "ppMsgS");
   EXPECT_TRUE(frames_to(out, a).empty()) << "no answer to a status message";
@@ -317,16 +320,46 @@ TEST_F(HubFeaturesTest, TypingGoesToOnlineSessionsOnlyAndIsNeverStored) {
     EXPECT_EQ(m.fromuserid(), "userA");
     EXPECT_FALSE(m.msgid().empty());
   }
-  EXPECT_EQ(pull(b1, 0).list_size(), 0) << "nothing stored";
+  EXPECT_EQ(pull(b1, b_sync).list_size(), 0) << "nothing stored";
   EXPECT_EQ(conversations(b1).info_size(), 0) << "nothing counted";
   EXPECT_TRUE(publish(a, "userC", typing, 0, "ppMsgS").frames.empty()) << "offline: dropped";
 
   make_group("g1", {"userA", "userB", "userC"});
   const ConnectionId c = connect("userC");
+  pull(c, 0);
+  now_ += 100;
   out = publish(a, "g1", typing, 0, "pgMsgS");
   EXPECT_EQ(all<ServerPublish>(out, c).size(), 1u);
   EXPECT_EQ(all<ServerPublish>(out, b1).size(), 1u);
   EXPECT_TRUE(frames_to(out, a).empty());
+}
+
+TEST_F(HubFeaturesTest, TypingForASessionThatHasNotPulledYetWaitsForItsFirstPull) {
+  // The official client drops an s_msg while its first pullMsg is in flight (§4.3).
+  const ConnectionId a = connect("userA");
+  const ConnectionId b = connect("userB");
+  const auto typing = text("{\"typingContentType\":\"RC:TxtMsg\"}", std::nullopt, "RC:TypSts", 0);
+  EXPECT_TRUE(publish(a, "userB", typing, 0, "ppMsgS").frames.empty());
+  pb::SyncRequestMsg req;
+  req.set_synctime(0);
+  req.set_ispolling(false);
+  HubOutput out;
+  query(b, "pullMsg", "userB", req.SerializeAsString(), &out);
+  EXPECT_EQ(frames_to(out, b).size(), 1u) << "the pull's answer, alone";
+  // A moment later (not in the same read as the answer), from tick().
+  EXPECT_EQ(hub_->next_deadline(), now_ + 50);
+  EXPECT_TRUE(frames_to(hub_->tick(now_ + 49), b).empty());
+  const auto later = all<ServerPublish>(hub_->tick(now_ + 50), b);
+  ASSERT_EQ(later.size(), 1u);
+  EXPECT_EQ(later[0].topic, "s_msg");
+  now_ += 50;
+  EXPECT_EQ(all<ServerPublish>(publish(a, "userB", typing, 0, "ppMsgS"), b).size(), 1u) << "then at once";
+  // A stale one is not delivered.
+  const ConnectionId c = connect("userC");
+  publish(a, "userC", typing, 0, "ppMsgS");
+  now_ += 6'000;
+  query(c, "pullMsg", "userC", req.SerializeAsString());
+  EXPECT_TRUE(frames_to(hub_->tick(now_ + 100), c).empty());
 }
 
 // ---- blacklist ----------------------------------------------------------------------------
@@ -495,6 +528,21 @@ TEST_F(HubFeaturesTest, CometPostsAreFramesAndBadBodiesGetAnErrorStatus) {
   out = hub_->receive_comet(a, post, now_);
   EXPECT_EQ(all<ServerPubAck>(out, a)[0].status, status::from_error(ErrorCode::kUnknownTopic));
   EXPECT_TRUE(out.closes.empty());
+
+  // A scalar for a repeated field is a one-element list, as ProtoBuf.js encodes it (the
+  // official client's getMessageReader sends rrList {"msgId":"<uid>"}).
+  make_group("g1", {"userA"});
+  const ServerPubAck sent = publish_ack(a, "pgMsgP", "g1", group_text("{}"));
+  CometRequest readers;
+  readers.header = 0x50;
+  readers.message_id = 11;
+  readers.has_topic = true;
+  readers.topic = "rrList";
+  readers.target_id = "g1";
+  readers.body = "{\"msgId\":\"" + sent.msg_uid + "\"}";
+  out = hub_->receive_comet(a, readers, now_);
+  ASSERT_EQ(all<QueryAck>(out, a).size(), 1u);
+  EXPECT_EQ(all<QueryAck>(out, a)[0].status, 0);
 
   // A comet client never pings: its polls keep the session alive.
   now_ += 40'000;

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/token.h"
+#include "codec/schema.h"
 #include "codec/topics.h"
 #include "im/hub_internal.h"
 #include "im/message_flags.h"
@@ -80,6 +81,31 @@ storage::UserMessage chatroom_view(const storage::MessageRecord& m, const std::s
 namespace {
 
 namespace topics = codec::topics;
+
+constexpr int64_t kHeldStatusMaxAgeMs = 5'000;  // a typing status older than this is stale
+constexpr int64_t kHeldStatusDelayMs = 50;      // after a pull's answer
+
+// ProtoBuf.js encodes a scalar given for a repeated field as a one-element list, and the
+// official comet client relies on it: getMessageReader sends rrList {"msgId":"<uid>"}.
+// The JSON form is made to say the same before it is decoded.
+void wrap_scalars_in_repeated_fields(codec::CometRequest& request) {
+  const char* type = topics::request_type(request.topic);
+  const auto* desc = type ? codec::schema::find_message(type) : nullptr;
+  if (!desc || request.body.empty()) return;
+  auto body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) return;
+  bool changed = false;
+  for (size_t i = 0; i < desc->field_count; ++i) {
+    const auto& f = desc->fields[i];
+    auto it = body.find(f.name);
+    if (f.label == codec::schema::Label::kRepeated && it != body.end() && !it->is_array() && !it->is_null()) {
+      *it = nlohmann::json::array({*it});
+      changed = true;
+    }
+  }
+  if (changed) request.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 using detail::date_of;
 using detail::serialize;
 using detail::to_downstream;
@@ -270,8 +296,14 @@ void Hub::kick_user(const std::string& app_key, const std::string& user_id, uint
 HubOutput Hub::tick(int64_t now_ms) {
   HubOutput out;
   std::vector<ConnectionId> idle;
-  for (const auto& [id, s] : sessions_) {
+  for (auto& [id, s] : sessions_) {
     if (now_ms - s.last_activity_ms >= options_.limits.idle_timeout_ms) idle.push_back(id);
+    if (s.pulled && !s.held_status.empty() && now_ms >= s.release_status_at_ms) {
+      for (auto& [at, payload] : s.held_status) {
+        if (now_ms - at <= kHeldStatusMaxAgeMs) push(out, id, topics::kDirectMessage, s.user_id, std::move(payload), now_ms);
+      }
+      s.held_status.clear();
+    }
   }
   for (ConnectionId id : idle) {
     metrics_.count_error(Metrics::Error::kIdleTimeout);
@@ -285,6 +317,7 @@ int64_t Hub::next_deadline() const {
   int64_t next = INT64_MAX;
   for (const auto& [id, s] : sessions_) {
     next = std::min(next, s.last_activity_ms + options_.limits.idle_timeout_ms);
+    if (s.pulled && !s.held_status.empty()) next = std::min(next, s.release_status_at_ms);
   }
   return next;
 }
@@ -333,7 +366,9 @@ HubOutput Hub::receive_comet(ConnectionId connection, const codec::CometRequest&
     close(out, connection, CloseReason::kFrameTooLarge);
     return out;
   }
-  auto frame = codec::decode_comet_request(request);
+  codec::CometRequest normalized = request;
+  wrap_scalars_in_repeated_fields(normalized);
+  auto frame = codec::decode_comet_request(normalized);
   if (frame) return receive_frame(connection, frame.value(), now_ms);
 
   // A PUBLISH or QUERY whose body does not fit its topic (or whose topic is unknown) is
@@ -614,6 +649,8 @@ void Hub::query_pull_messages(Request& r, const codec::ClientQuery& q) {
                           {"count", answer.list_size()}, {"sync_time", sync_time},
                           {"finished", !page.value().has_more}});
   ack_query(r, q, serialize(answer));
+  r.session.pulled = true;
+  r.session.release_status_at_ms = r.now_ms + kHeldStatusDelayMs;
 }
 
 // pullSeAtts: conversation states (top, do-not-disturb) changed since the client's version.

@@ -141,7 +141,8 @@ class Hub {
   // The transport is gone; forgets the session and its chatroom memberships. Nothing to send.
   void disconnected(ConnectionId connection);
 
-  // Closes sessions idle for longer than limits.idle_timeout_ms.
+  // Closes sessions idle for longer than limits.idle_timeout_ms; sends status messages
+  // held for a session's first pull (see Session::held_status).
   HubOutput tick(int64_t now_ms);
   // When tick() next has something to do (ms); INT64_MAX when no session is open.
   int64_t next_deadline() const;
@@ -173,6 +174,14 @@ class Hub {
     int64_t send_tokens_milli = -1;       // token bucket (-1: full, first use)
     int64_t send_tokens_at_ms = 0;
     std::set<std::string> chatrooms;
+    // Status messages (typing) go out as s_msg, which the official client drops while a
+    // pullMsg is in flight, also when the s_msg comes in the same read as the pull's
+    // QUERYACK (node's ws emits both before the promise settles). So they wait until the
+    // session has pulled once, and for a moment after each pull's answer; tick() sends them
+    // at release_status_at_ms.
+    bool pulled = false;
+    int64_t release_status_at_ms = 0;
+    std::vector<std::pair<int64_t, std::string>> held_status;  // time, DownStreamMessage
   };
   using UserKey = std::pair<std::string, std::string>;  // app key, user id
   using RoomKey = std::pair<std::string, std::string>;  // app key, chatroom id

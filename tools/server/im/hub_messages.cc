@@ -30,6 +30,7 @@ constexpr std::string_view kRecallCommand = "RC:RcCmd";
 constexpr std::string_view kReadNotification = "RC:ReadNtf";
 constexpr std::string_view kGroupReadUpdate = "RC:RRMsg";
 constexpr size_t kMaxReceiptIds = 100;  // message UIDs honoured per rrMsg
+constexpr size_t kMaxHeldStatus = 16;    // status messages kept for a session until its first pull
 
 // Users a group message mentions (§4.2: sessionId bit 2 and mentionedInfo in the content):
 // type 1 everyone, type 2 the listed users; only members count, never the sender.
@@ -446,7 +447,14 @@ void Hub::forward_status_message(Request& r, const codec::ClientPublish& p, cons
   d.set_msgid(uid);
   d.set_direction(static_cast<int32_t>(Direction::kReceived));
   const std::string payload = serialize(d);
-  for (ConnectionId id : to) push(r.out, id, topics::kDirectMessage, sessions_.at(id).user_id, payload, r.now_ms);
+  for (ConnectionId id : to) {
+    Session& target = sessions_.at(id);
+    if (target.pulled && target.held_status.empty() && r.now_ms >= target.release_status_at_ms) {
+      push(r.out, id, topics::kDirectMessage, target.user_id, payload, r.now_ms);
+    } else if (target.held_status.size() < kMaxHeldStatus) {
+      target.held_status.emplace_back(r.now_ms, payload);
+    }
+  }
   log_debug("status.forwarded", {{"user", s.user_id}, {"topic", p.topic}, {"target", p.target_id},
                                  {"sessions", to.size()}});
   if (p.message_id != 0) ack_publish(r, p.message_id, r.now_ms, uid);
