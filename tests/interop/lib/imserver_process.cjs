@@ -7,6 +7,8 @@
 //   const { token } = await server.getToken('userA'); // signed POST /user/getToken.json
 //   await server.kill9(); await server.restart();
 //   await server.stop();                              // SIGTERM, waits for exit, removes the db
+//   await ImServer.start({ config: { limits: { send_rate_per_second: 1000 } } });  // a --config file
+//   await server.api('/group/create.json', { userId: ['a', 'b'], groupId: 'g', groupName: 'G' });
 
 const { spawn, spawnSync } = require('child_process');
 const crypto = require('crypto');
@@ -57,6 +59,11 @@ class ImServer {
     this.appSecret = opts.appSecret || 'parley-test-secret';
     this.extraArgs = opts.args || [];
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'parley-imserver-'));
+    if (opts.config) {
+      const configPath = path.join(this.dir, 'config.json');
+      fs.writeFileSync(configPath, JSON.stringify(opts.config));
+      this.extraArgs = ['--config', configPath, ...this.extraArgs];
+    }
     this.dbPath = path.join(this.dir, 'im.db');
     this.logPath = path.join(this.dir, 'imserver.log');
     this.port = 0;
@@ -141,6 +148,23 @@ class ImServer {
     const json = JSON.parse(res.body);
     if (res.status !== 200 || json.code !== 200) throw new Error(`getToken ${userId}: ${res.status} ${res.body}`);
     return json;
+  }
+
+  // A signed server-API POST; `form` values may be arrays (repeated keys). Resolves
+  // { status, body } with the body parsed as JSON.
+  async api(pathName, form = {}) {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(form)) {
+      for (const item of Array.isArray(v) ? v : [v]) params.append(k, String(item));
+    }
+    const res = await this.request(pathName, {
+      method: 'POST',
+      headers: { ...this.signHeaders(), 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: params.toString(),
+    });
+    let body;
+    try { body = JSON.parse(res.body); } catch { body = res.body; }
+    return { status: res.status, body };
   }
 
   async metrics() {

@@ -8,6 +8,11 @@
 //   b.statuses                                            // connection status events, in order
 //   await a.close();
 //
+// start({ connectionType: 'comet' }) asks for long polling; start({ noWebSocket: true })
+// deletes globalThis.WebSocket before the library loads (its automatic comet fallback);
+// start({ typingListener: true }) collects typing listener calls in `typing` (the library
+// then no longer passes typing statuses to onReceived).
+//
 // Every call rejects with the client's error ({ code }) and times out after 20 s.
 
 const { fork } = require('child_process');
@@ -22,6 +27,7 @@ class OfficialClient {
     this.child = child;
     this.received = [];
     this.statuses = [];
+    this.typing = [];  // typing listener calls, in order (with typingListener: true)
     this.stderr = '';
     this._pending = new Map();
     this._nextId = 1;
@@ -34,14 +40,14 @@ class OfficialClient {
     });
   }
 
-  static async start({ name, appKey, navi, storage }) {
+  static async start({ name, appKey, navi, storage, connectionType, noWebSocket, typingListener }) {
     const child = fork(CHILD, [], {
       cwd: path.join(__dirname, '..'),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     const client = new OfficialClient(name, child);
     await client.waitFor(() => client._ready, 20_000, 'child ready');
-    await client.call('init', { appKey, navi, storage });
+    client.init = await client.call('init', { appKey, navi, storage, connectionType, noWebSocket, typingListener });
     return client;
   }
 
@@ -49,6 +55,7 @@ class OfficialClient {
     if (msg.event === 'ready') this._ready = true;
     else if (msg.event === 'status') this.statuses.push(msg.value);
     else if (msg.event === 'message') this.received.push(msg.value);
+    else if (msg.event === 'typing') this.typing.push(msg.value);
     else if (msg.id !== undefined) {
       const p = this._pending.get(msg.id);
       if (p) {
@@ -98,12 +105,25 @@ class OfficialClient {
   }
 
   connect(token) { return this.call('connect', token); }
-  sendText(targetId, text) { return this.call('sendText', targetId, text); }
+  sendText(targetId, text, type) { return this.call('sendText', targetId, text, type); }
+  sendMention(groupId, text, userIdList, mentionedType) {
+    return this.call('sendMention', groupId, text, userIdList, mentionedType);
+  }
+  sendTyping(targetId, type) { return this.call('sendTyping', targetId, type); }
+  recall(messageUId) { return this.call('recall', messageUId); }
+  groupReadReceipt(groupId, messageUIds) { return this.call('groupReadReceipt', groupId, messageUIds); }
+  messageReader(groupId, messageUId) { return this.call('messageReader', groupId, messageUId); }
+  joinChatRoom(roomId, count) { return this.call('joinChatRoom', roomId, count); }
+  quitChatRoom(roomId) { return this.call('quitChatRoom', roomId); }
+  chatRoomInfo(roomId, count, order) { return this.call('chatRoomInfo', roomId, count, order); }
+  chatRoomHistory(roomId, count, order) { return this.call('chatRoomHistory', roomId, count, order); }
   sendReadReceipt(targetId, messageUId, lastMessageSendTime) {
     return this.call('sendReadReceipt', targetId, messageUId, lastMessageSendTime);
   }
-  history(targetId, timestamp, count, order = 0) { return this.call('history', targetId, timestamp, count, order); }
-  conversations(count) { return this.call('conversations', count); }
+  history(targetId, timestamp, count, order = 0, type) {
+    return this.call('history', targetId, timestamp, count, order, type);
+  }
+  conversations(count, types) { return this.call('conversations', count, types); }
   unreadCount(targetId) { return this.call('unreadCount', targetId); }
   clearUnread(targetId) { return this.call('clearUnread', targetId); }
   removeConversation(targetId) { return this.call('removeConversation', targetId); }

@@ -62,7 +62,12 @@ class NodeXMLHttpRequest {
     this._req = req;
     req.on('error', (e) => this._finish(0, '', e));
     if (this.timeout) req.setTimeout(this.timeout, () => { req.destroy(); if (this.ontimeout) this.ontimeout(); });
-    if (body !== undefined && body !== null) req.write(body);
+    // As a browser does: no body on GET/HEAD (the engine passes {pid} to its comet GETs),
+    // other values as their string form.
+    const method = String(this._method || 'GET').toUpperCase();
+    if (body !== undefined && body !== null && method !== 'GET' && method !== 'HEAD') {
+      req.write(typeof body === 'string' || body instanceof Uint8Array ? body : String(body));
+    }
     req.end();
   }
 }
@@ -79,8 +84,22 @@ globalThis.WebSocket = require('ws');
 const quiet = (...a) => { if (process.env.PARLEY_CLIENT_LOGS) process.stderr.write(a.join(' ') + '\n'); };
 console.log = quiet; console.info = quiet; console.debug = quiet; console.warn = quiet;
 
-const RongIMLib = require('@rongcloud/imlib-v2');
-const { RongIMClient } = RongIMLib;
+// Loaded by `init`, so that a test can take WebSocket away before the library sees it
+// (the official client then falls back to long polling by itself, §5).
+let RongIMLib, RongIMClient;
+function load({ noWebSocket } = {}) {
+  if (RongIMLib) return;
+  if (noWebSocket) delete globalThis.WebSocket;
+  RongIMLib = require('@rongcloud/imlib-v2');
+  RongIMClient = RongIMLib.RongIMClient;
+}
+// Messages as the library gave them (sent and received), by UID: recall needs the object.
+const rawByUid = new Map();
+function remember(m) {
+  if (Array.isArray(m)) m.forEach(remember);
+  else if (m && m.messageUId) rawByUid.set(m.messageUId, m);
+  return m;
+}
 
 function send(msg) { if (process.connected) process.send(msg); }
 
@@ -98,25 +117,40 @@ function simplify(m) {
     messageDirection: m.messageDirection,
     offLineMessage: m.offLineMessage,
     receivedStatus: m.receivedStatus,
+    isMentioned: m.isMentioned,
   };
 }
 
+function typeOf(type) { return type == null ? RongIMLib.ConversationType.PRIVATE : type; }  // (IPC turns undefined into null)
+
 function callback(resolve, reject, map = (x) => x) {
   return {
-    onSuccess: (...a) => resolve(map(...a)),
+    onSuccess: (...a) => { remember(a[0]); resolve(map(...a)); },
     onError: (code, extra) => reject({ code, detail: extra && extra.messageUId ? undefined : extra }),
   };
 }
 
 const commands = {
-  init({ appKey, navi, storage: initial }) {
+  init({ appKey, navi, storage: initial, connectionType, noWebSocket, typingListener }) {
+    load({ noWebSocket });
     if (initial) Object.assign(storage, initial);
-    RongIMClient.init(appKey, null, { navi, logLevel: RongIMLib.LogLevel.NONE, indexDBSwitch: false });
+    const options = { navi, logLevel: RongIMLib.LogLevel.NONE, indexDBSwitch: false };
+    if (connectionType) options.connectionType = connectionType;
+    RongIMClient.init(appKey, null, options);
     RongIMClient.setConnectionStatusListener({ onChanged: (status) => send({ event: 'status', value: status }) });
     RongIMClient.setOnReceiveMessageListener({
-      onReceived: (message, left, hasMore) => send({ event: 'message', value: simplify(message), left, hasMore }),
+      onReceived: (message, left, hasMore) => {
+        remember(message);
+        send({ event: 'message', value: simplify(message), left, hasMore });
+      },
     });
-    return true;
+    // With a typing listener the library hands typing statuses to it instead of onReceived.
+    if (typingListener) {
+      RongIMClient.setTypingStatusListener({
+        onChanged: (list) => send({ event: 'typing', value: JSON.parse(JSON.stringify(list || [])) }),
+      });
+    }
+    return { webSocket: typeof globalThis.WebSocket !== 'undefined' };
   },
   connect(token) {
     return new Promise((resolve, reject) => {
@@ -127,10 +161,64 @@ const commands = {
       });
     });
   },
-  sendText(targetId, text, type = RongIMLib.ConversationType.PRIVATE) {
+  sendText(targetId, text, type) {
     return new Promise((resolve, reject) => {
-      RongIMClient.getInstance().sendMessage(type, targetId, new RongIMLib.TextMessage({ content: text }),
+      RongIMClient.getInstance().sendMessage(typeOf(type), targetId, new RongIMLib.TextMessage({ content: text }),
         callback(resolve, reject, simplify));
+    });
+  },
+  // A group text mentioning users (mentionedType 1 everyone, 2 the listed users).
+  sendMention(groupId, text, userIdList, mentionedType) {
+    return new Promise((resolve, reject) => {
+      const type = mentionedType == null ? 2 : mentionedType;  // (IPC turns undefined into null)
+      const msg = new RongIMLib.TextMessage({ content: text, mentionedInfo: { type, userIdList } });
+      RongIMClient.getInstance().sendMessage(RongIMLib.ConversationType.GROUP, groupId, msg,
+        callback(resolve, reject, simplify), true);
+    });
+  },
+  sendTyping(targetId, type) {
+    return new Promise((resolve, reject) => {
+      RongIMClient.getInstance().sendTypingStatusMessage(typeOf(type), targetId, 'RC:TxtMsg',
+        callback(resolve, reject, () => true));
+    });
+  },
+  // Recalls a message this client sent or received (by UID).
+  recall(messageUId) {
+    return new Promise((resolve, reject) => {
+      const m = rawByUid.get(messageUId);
+      if (!m) return reject({ code: 'unknown message ' + messageUId });
+      RongIMClient.getInstance().sendRecallMessage(m, callback(resolve, reject, simplify));
+    });
+  },
+  groupReadReceipt(groupId, messageUIds) {
+    return new Promise((resolve, reject) => {
+      RongIMClient.getInstance().sendReadReceiptMessage(messageUIds, groupId, callback(resolve, reject, () => true));
+    });
+  },
+  messageReader(groupId, messageUId) {
+    return new Promise((resolve, reject) => {
+      RongIMClient.getInstance().getMessageReader(messageUId, groupId, callback(resolve, reject));
+    });
+  },
+  joinChatRoom(roomId, count = 10) {
+    return new Promise((resolve, reject) => {
+      RongIMClient.getInstance().joinChatRoom(roomId, count, callback(resolve, reject, () => true));
+    });
+  },
+  quitChatRoom(roomId) {
+    return new Promise((resolve, reject) => {
+      RongIMClient.getInstance().quitChatRoom(roomId, callback(resolve, reject, () => true));
+    });
+  },
+  chatRoomInfo(roomId, count = 10, order = 1) {
+    return new Promise((resolve, reject) => {
+      RongIMClient.getInstance().getChatRoomInfo(roomId, count, order, callback(resolve, reject));
+    });
+  },
+  chatRoomHistory(roomId, count = 10, order = 0) {
+    return new Promise((resolve, reject) => {
+      RongIMClient.getInstance().getChatRoomHistoryMessages(roomId, count, order,
+        callback(resolve, reject, (list, hasMore) => ({ list: list.map(simplify), hasMore })));
     });
   },
   sendReadReceipt(targetId, messageUId, lastMessageSendTime) {
@@ -140,13 +228,13 @@ const commands = {
         callback(resolve, reject, simplify));
     });
   },
-  history(targetId, timestamp, count, order = 0) {
+  history(targetId, timestamp, count, order = 0, type) {
     return new Promise((resolve, reject) => {
-      RongIMClient.getInstance().getHistoryMessages(RongIMLib.ConversationType.PRIVATE, targetId, timestamp, count,
+      RongIMClient.getInstance().getHistoryMessages(typeOf(type), targetId, timestamp, count,
         callback(resolve, reject, (list, hasMore) => ({ list: list.map(simplify), hasMore })), undefined, order);
     });
   },
-  conversations(count = 100) {
+  conversations(count = 100, types = null) {
     return new Promise((resolve, reject) => {
       RongIMClient.getInstance().getConversationList(callback(resolve, reject, (list) => list.map((c) => ({
         conversationType: c.conversationType,
@@ -154,7 +242,8 @@ const commands = {
         unreadMessageCount: c.unreadMessageCount,
         latestMessage: c.latestMessage ? simplify(c.latestMessage) : null,
         sentTime: c.sentTime,
-      }))), null, count);
+        mentionedMsg: c.mentionedMsg || null,
+      }))), types, count);
     });
   },
   unreadCount(targetId) {

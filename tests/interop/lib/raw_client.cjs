@@ -31,11 +31,11 @@ class RawClient {
   }
 
   // Opens /websocket?appId&token... and resolves with the client once the CONNACK arrives
-  // (any status: check client.connack.status).
-  static async open(server, token, { appKey = server.appKey } = {}) {
+  // (any status: check client.connack.status). `origin` sends an Origin header, as a browser does.
+  static async open(server, token, { appKey = server.appKey, origin } = {}) {
     const url = `ws://127.0.0.1:${server.port}/websocket?appId=${appKey}&token=${encodeURIComponent(token)}` +
       '&sdkVer=2.9.2&pid=undefined&apiVer=normal';
-    const ws = new WebSocket(url);
+    const ws = origin ? new WebSocket(url, { origin }) : new WebSocket(url);
     const client = new RawClient(ws);
     await new Promise((resolve, reject) => { ws.once('open', resolve); ws.once('error', reject); });
     client.connack = await client.waitForFrame((f) => f.type === 'CONNACK');
