@@ -54,6 +54,13 @@ test('comet: connect, send, receive, history, and reconnect after the server is 
   const h = await b.history('ca', 0, 10);
   assert.deepStrictEqual(h.list.map((m) => m.content.content), ['over long polling 你好 😀', 'and back']);
 
+  // About 100 KB (with quotes, which JSON escaping doubles) both ways.
+  const big = '长"'.repeat(25000);
+  await a.sendText('cb', big);
+  await b.waitFor(() => texts(b).includes(big), 20_000, '100 KB over comet');
+  await b.sendText('ca', big);
+  await a.waitFor(() => texts(a).includes(big), 20_000, '100 KB back over comet');
+
   // kill -9: the polls fail, the clients reconnect (a new comet session) by themselves
   // (the engine reports 1 CONNECTING, then 7 while the server is down).
   const seen = a.statuses.length;

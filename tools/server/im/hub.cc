@@ -359,10 +359,12 @@ HubOutput Hub::receive_comet(ConnectionId connection, const codec::CometRequest&
   }
   metrics_.frames_in_total.fetch_add(1, std::memory_order_relaxed);
   metrics_.bytes_in_total.fetch_add(request.body.size(), std::memory_order_relaxed);
-  if (request.body.size() > options_.limits.max_frame_bytes) {
+  // The payload as JSON: escaping can double a message's content (every quote of a JSON
+  // content string), so twice the binary limit; the content limit applies after decoding.
+  if (request.body.size() > 2 * options_.limits.max_frame_bytes) {
     metrics_.count_error(Metrics::Error::kFrameTooLarge);
     log_warn("frame.rejected", {{"conn", connection}, {"user", it->second.user_id},
-                                {"bytes", request.body.size()}, {"error", "comet body over max_frame_bytes"}});
+                                {"bytes", request.body.size()}, {"error", "comet body over twice max_frame_bytes"}});
     close(out, connection, CloseReason::kFrameTooLarge);
     return out;
   }

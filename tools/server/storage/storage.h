@@ -3,9 +3,13 @@
 //
 // Model: a message is stored once (`MessageRecord`); every user who sees it gets a mailbox
 // row (`MailboxEntry`) saying in which of *their* conversations it is and whether they
-// sent or received it. Sync (pullMsg) walks a user's mailbox by time; history walks one
-// conversation of it; deleting or clearing history removes that user's rows only.
-// Message times are unique per server (the hub's MessageClock), so a time is a position.
+// sent or received it (a group message: one row per member). Sync (pullMsg) walks a user's
+// mailbox by time; history walks one conversation of it; deleting or clearing history
+// removes that user's rows only. A recalled message stays, marked (`recalled_ms`).
+// Chatroom messages have no mailboxes: each room keeps its last N messages and members
+// read them by time. Groups, their members, group read receipts, blacklists and blocked
+// users are plain tables. Message times are unique per server (the hub's MessageClock),
+// so a time is a position.
 #pragma once
 
 #include <cstdint>
