@@ -870,6 +870,14 @@ void Session::send_ping(Actions& out, int64_t now, int64_t timeout) {
   next_ping_at_ = -1;
 }
 
+void Session::pull_chatroom(Actions& out, int64_t now, const std::string& room) {
+  pb::ChrmPullMsg req;
+  req.set_synctime(chatroom_sync_[room]);
+  req.set_count(0);  // the server's page size
+  send_request(out, now, false, topics::kPullChatroom, room, req.SerializeAsString(),
+               Pending{RequestKind::kQuery, 0, "", "chatroomPull", json{{"chatroomId", room}}, 0, 0});
+}
+
 void Session::on_disconnect_frame(Actions& out, int64_t now, uint8_t status) {
   const uint32_t conn = live_conn_;
   ConnectionStatus final_status = ConnectionStatus::kDisconnectByServer;
@@ -905,14 +913,8 @@ void Session::on_publish(Actions& out, int64_t now, const codec::ServerPublish& 
       emit(out, "log", json{{"level", "error"}, {"message", "bad s_ntf payload"}});
       return;
     }
-    if (n.type() == 2) {  // chatroom: pull that room
-      if (n.has_chrmid() && chatrooms_.count(n.chrmid())) {
-        pb::ChrmPullMsg req;
-        req.set_synctime(0);
-        req.set_count(0);
-        send_request(out, now, false, topics::kPullChatroom, n.chrmid(), req.SerializeAsString(),
-                     Pending{RequestKind::kQuery, 0, "", "chatroomPull", json{{"chatroomId", n.chrmid()}}, 0, 0});
-      }
+    if (n.type() == 2) {  // chatroom: pull that room from where the last pull ended
+      if (n.has_chrmid() && chatrooms_.count(n.chrmid())) pull_chatroom(out, now, n.chrmid());
       return;
     }
     notified_time_ = std::max(notified_time_, static_cast<int64_t>(n.time()));

@@ -236,6 +236,10 @@ class Session {
   std::deque<OutboxEntry> outbox_;
   store::ConversationStore conversations_;
   std::set<std::string> chatrooms_;    // joined, re-joined after reconnect
+  // Per joined chatroom, the syncTime of the last chrmPull answer: the next pull asks for
+  // what came after it, so a busy room loses nothing between notifications.
+  std::map<std::string, int64_t> chatroom_sync_;
+  void pull_chatroom(Actions& out, int64_t now, const std::string& room);
 
   // Read marks (clearUnreadCount) the server has not acknowledged yet: re-sent until it
   // does, so its unread counts cannot drift from ours. Persisted.

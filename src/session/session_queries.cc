@@ -324,6 +324,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     pb::ChrmOutput o;
     int64_t join_time = 0;
     if (o.ParseFromString(q.payload)) join_time = o.jointime();
+    chatroom_sync_[room] = join_time;
     pb::ChrmPullMsg req;
     req.set_synctime(join_time);
     req.set_count(jget(p.context, "count", 10));
@@ -332,11 +333,21 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     result(out, p.callback, ErrorCode::kOk, json{{"chatroomId", room}, {"joinTime", join_time}});
   } else if (p.query == "quitChatroom") {
     chatrooms_.erase(jget(p.context, "chatroomId", ""));
+    chatroom_sync_.erase(jget(p.context, "chatroomId", ""));
     result(out, p.callback, ErrorCode::kOk, true);
   } else if (p.query == "chatroomPull") {
     pb::DownStreamMessages batch;
     if (!batch.ParseFromString(q.payload)) return;
     for (const auto& m : batch.list()) deliver(out, now, message_from_downstream(m, ctx, local_id()), true);
+    const std::string room = jget(p.context, "chatroomId", std::string());
+    if (!chatrooms_.count(room)) return;
+    auto& sync = chatroom_sync_[room];
+    sync = std::max(sync, static_cast<int64_t>(batch.synctime()));
+    if (batch.has_finished() && !batch.finished() && !batch.list().empty()) pull_chatroom(out, now, room);
+  } else if (p.query == "rejoinChatroom") {
+    // Back in after a reconnect: fetch what the room said meanwhile.
+    const std::string room = jget(p.context, "chatroomId", std::string());
+    if (chatrooms_.count(room)) pull_chatroom(out, now, room);
   } else if (p.query == "getBlacklistStatus") {
     pb::QueryBlackListOutput o;
     const bool listed = o.ParseFromString(q.payload) &&

@@ -685,3 +685,59 @@ TEST(SessionPersist, DirectMessageIsPersistedInTheSameInputAndEventsAreCoalesced
 
 }  // namespace
 }  // namespace parley::testing
+
+namespace parley::testing {
+namespace {
+
+TEST(SessionChatroom, PullsResumeFromTheLastSyncTimeSoABusyRoomLosesNothing) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  auto a = h.cmd({{"cmd", "joinChatroom"}, {"id", 3}, {"chatroomId", "room1"}, {"count", 10}});
+  auto join = of_type<ClientQuery>(frames(a, conn));
+  ASSERT_EQ(join.size(), 1u);
+  EXPECT_EQ(join[0].topic, "joinChrm");
+  pb::ChrmOutput o;
+  o.set_nothing(1);
+  o.set_jointime(1700000000000);
+  auto b = h.server(conn, codec::QueryAck{{}, join[0].message_id, 0, 0, o.SerializeAsString()});
+  auto pull1 = of_type<ClientQuery>(frames(b, conn));
+  ASSERT_EQ(pull1.size(), 1u);
+  pb::ChrmPullMsg req;
+  ASSERT_TRUE(req.ParseFromString(pull1[0].payload));
+  EXPECT_EQ(req.synctime(), 1700000000000);
+  pb::DownStreamMessages page;
+  page.set_synctime(1700000000500);
+  page.set_finished(true);
+  h.server(conn, codec::QueryAck{{}, pull1[0].message_id, 0, 0, page.SerializeAsString()});
+  // A notification: the pull starts where the last one ended, and pages until finished.
+  pb::NotifyMsg n;
+  n.set_type(2);
+  n.set_chrmid("room1");
+  auto c = h.server(conn, codec::ServerPublish{{0, false, false}, 1, "s_ntf", "userA", 0, n.SerializeAsString()});
+  auto pull2 = of_type<ClientQuery>(frames(c, conn));
+  ASSERT_EQ(pull2.size(), 1u);
+  ASSERT_TRUE(req.ParseFromString(pull2[0].payload));
+  EXPECT_EQ(req.synctime(), 1700000000500);
+  pb::DownStreamMessages more;
+  auto* m = more.add_list();
+  m->set_fromuserid("userB");
+  m->set_type(pb::GROUP);
+  m->set_groupid("room1");
+  m->set_classname("RC:TxtMsg");
+  m->set_content(R"({"content":"1"})");
+  m->set_datatime(1700000000600);
+  m->set_status(16);
+  m->set_msgid("CR-1");
+  m->set_type(static_cast<pb::ChannelType>(4));
+  more.set_synctime(1700000000600);
+  more.set_finished(false);
+  auto d = h.server(conn, codec::QueryAck{{}, pull2[0].message_id, 0, 0, more.SerializeAsString()});
+  EXPECT_EQ(events(d, "message").size(), 1u);
+  auto pull3 = of_type<ClientQuery>(frames(d, conn));
+  ASSERT_EQ(pull3.size(), 1u);
+  ASSERT_TRUE(req.ParseFromString(pull3[0].payload));
+  EXPECT_EQ(req.synctime(), 1700000000600);
+}
+
+}  // namespace
+}  // namespace parley::testing
