@@ -77,11 +77,14 @@ TEST(CometSessions, AnswersAreBoundedAndTheQueueOverflowsIntoAClose) {
   ASSERT_TRUE(c.enqueue(1, frame));
   ASSERT_TRUE(c.enqueue(1, frame));
   ASSERT_TRUE(c.enqueue(1, frame));
-  EXPECT_EQ(c.take(1), "[" + frame + "]") << "30 bytes per answer: one frame fits";
+  // Each poll is answered at once while frames wait, in order, one frame a time.
+  EXPECT_EQ(c.poll(1, 1, kT0).at(0).body, "[" + frame + "]") << "30 bytes per answer: one frame fits";
   EXPECT_EQ(c.queued_bytes(1), 2 * frame.size());
-  EXPECT_EQ(nlohmann::json::parse(c.take(1)).size(), 1u);
-  EXPECT_EQ(c.take(1), "[" + frame + "]");
-  EXPECT_EQ(c.take(1), "[]");
+  EXPECT_EQ(nlohmann::json::parse(c.poll(1, 2, kT0).at(0).body).size(), 1u);
+  EXPECT_EQ(c.poll(1, 3, kT0).at(0).body, "[" + frame + "]");
+  EXPECT_TRUE(c.poll(1, 4, kT0).empty()) << "nothing waits: held";
+  EXPECT_EQ(c.queued_bytes(1), 0u);
+  c.poll_gone(4);
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(c.enqueue(1, frame));  // 90 bytes
   EXPECT_FALSE(c.enqueue(1, frame)) << "over 100 bytes queued";
 }

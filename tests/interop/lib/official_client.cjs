@@ -11,7 +11,9 @@
 // start({ connectionType: 'comet' }) asks for long polling; start({ noWebSocket: true })
 // deletes globalThis.WebSocket before the library loads (its automatic comet fallback);
 // start({ typingListener: true }) collects typing listener calls in `typing` (the library
-// then no longer passes typing statuses to onReceived).
+// then no longer passes typing statuses to onReceived). start({ httpJitterMs: n }) hands
+// each HTTP response (comet polls and POSTs) to the library after a random 0..n ms, as a
+// real network does: answers on different connections may then arrive out of order.
 //
 // Every call rejects with the client's error ({ code }) and times out after 20 s.
 
@@ -40,14 +42,14 @@ class OfficialClient {
     });
   }
 
-  static async start({ name, appKey, navi, storage, connectionType, noWebSocket, typingListener }) {
+  static async start({ name, appKey, navi, storage, connectionType, noWebSocket, typingListener, httpJitterMs }) {
     const child = fork(CHILD, [], {
       cwd: path.join(__dirname, '..'),
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     const client = new OfficialClient(name, child);
     await client.waitFor(() => client._ready, 20_000, 'child ready');
-    client.init = await client.call('init', { appKey, navi, storage, connectionType, noWebSocket, typingListener });
+    client.init = await client.call('init', { appKey, navi, storage, connectionType, noWebSocket, typingListener, httpJitterMs });
     return client;
   }
 

@@ -22,6 +22,7 @@ class MemoryStorage {
 
 // Enough XMLHttpRequest for navi, /ping (and comet): the engine uses open, setRequestHeader,
 // send, onreadystatechange/readyState/status/responseText, onerror, withCredentials.
+let httpJitterMs = 0;  // init({ httpJitterMs }): responses delayed by a random 0..n ms
 class NodeXMLHttpRequest {
   constructor() {
     this.readyState = 0;
@@ -56,7 +57,11 @@ class NodeXMLHttpRequest {
     const req = mod.request(url, { method: this._method, headers: this._headers, agent: false }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => this._finish(res.statusCode, Buffer.concat(chunks).toString('utf8')));
+      res.on('end', () => {
+        const finish = () => this._finish(res.statusCode, Buffer.concat(chunks).toString('utf8'));
+        if (httpJitterMs > 0) setTimeout(finish, Math.random() * httpJitterMs);
+        else finish();
+      });
       res.on('error', (e) => this._finish(0, '', e));
     });
     this._req = req;
@@ -131,7 +136,8 @@ function callback(resolve, reject, map = (x) => x) {
 }
 
 const commands = {
-  init({ appKey, navi, storage: initial, connectionType, noWebSocket, typingListener }) {
+  init({ appKey, navi, storage: initial, connectionType, noWebSocket, typingListener, httpJitterMs: jitter }) {
+    httpJitterMs = jitter || 0;
     load({ noWebSocket });
     if (initial) Object.assign(storage, initial);
     const options = { navi, logLevel: RongIMLib.LogLevel.NONE, indexDBSwitch: false };

@@ -103,12 +103,6 @@ void CometSessions::poll_gone(PollId poll) {
   polls_.erase(p);
 }
 
-std::string CometSessions::take(im::ConnectionId id) {
-  auto it = sessions_.find(id);
-  if (it == sessions_.end()) return "[]";
-  return drain(it->second);
-}
-
 std::vector<PollAnswer> CometSessions::close(im::ConnectionId id, int64_t now_ms) {
   std::vector<PollAnswer> out;
   auto it = sessions_.find(id);

@@ -5,7 +5,8 @@
 //   frames for the client  -> enqueue()  then flush(): a held poll is answered at once
 //   GET /pullmsg.js        -> poll():    answered at once when frames wait, else held
 //                                         until flush() or its deadline (then "[]")
-//   POST /websocket        -> take():    the answer carries whatever waits
+//   POST /websocket        -> (the host answers "[]"; its PUBACK/QUERYACK are enqueued:
+//                              one ordered channel, so the client sees frames in order)
 //   the hub closed it      -> close():   what waits still goes out on the next poll (a
 //                                         DISCONNECT frame), then the session is forgotten
 //
@@ -70,8 +71,6 @@ class CometSessions {
   std::vector<PollAnswer> poll(im::ConnectionId id, PollId poll, int64_t now_ms);
   // The client went away while its poll was held: frames stay queued for the next one.
   void poll_gone(PollId poll);
-  // A POST's answer body: the waiting frames (up to max_response_bytes).
-  std::string take(im::ConnectionId id);
 
   // The hub ended the session: a held poll gets what waits; frames still waiting (a
   // DISCONNECT) keep it for one more poll until `now + linger`; otherwise it is forgotten.

@@ -204,8 +204,7 @@ void ImServer::websocket_closed(im::ConnectionId id) {
   if (websockets_.erase(id)) metrics_.websocket_sessions.fetch_sub(1, std::memory_order_relaxed);
 }
 
-void ImServer::dispatch(const im::HubOutput& output, im::ConnectionId direct,
-                        std::vector<std::string>* direct_frames) {
+void ImServer::dispatch(const im::HubOutput& output, const CometRequestId* request_id) {
   std::vector<im::ConnectionId> comet_touched;
   std::vector<im::ConnectionId> comet_overflow;
   for (const auto& f : output.frames) {
@@ -228,9 +227,22 @@ void ImServer::dispatch(const im::HubOutput& output, im::ConnectionId direct,
     if (text.empty()) continue;
     metrics_.frames_out_total.fetch_add(1, std::memory_order_relaxed);
     metrics_.bytes_out_total.fetch_add(text.size(), std::memory_order_relaxed);
-    if (f.connection == direct && direct_frames) {
-      direct_frames->push_back(std::move(text));
-    } else if (comet_.enqueue(f.connection, std::move(text))) {
+    if (request_id && f.connection == request_id->connection && request_id->client_id > 65535 &&
+        codec::message_id_of(f.frame) == request_id->wire_id &&
+        (std::holds_alternative<codec::ServerPubAck>(f.frame) || std::holds_alternative<codec::QueryAck>(f.frame))) {
+      json j = json::parse(text, nullptr, false);
+      if (j.is_object()) {
+        j["messageId"] = request_id->client_id;
+        text = dump(j);
+      }
+    }
+    // Every frame for a comet client, the answers to its own POSTs included, goes through
+    // its one queue and out in poll answers: the client handles one poll answer at a time,
+    // so it sees frames in the order they were made. (Answers split between concurrent
+    // POST and poll responses can be handled out of order: a pullMsg answer overtaking the
+    // PUBACK of a message it contains made the official client deliver its own message
+    // back to itself as a received one.)
+    if (comet_.enqueue(f.connection, std::move(text))) {
       comet_touched.push_back(f.connection);
     } else {
       comet_overflow.push_back(f.connection);
@@ -349,8 +361,9 @@ void ImServer::comet_poll(const std::shared_ptr<HttpSession>& http, const Reques
 }
 
 // POST /websocket?messageid=&header=&sessionid=&topic=&targetid=&pid= : one client frame,
-// the body its payload as JSON. The answer carries what waits for the session, then this
-// frame's own answers (PUBACK / QUERYACK).
+// the body its payload as JSON. The answer is "[]": this frame's own answers (PUBACK /
+// QUERYACK) are queued behind what already waits and go out in the next poll answer
+// (see dispatch: one ordered channel per comet client).
 void ImServer::comet_post(const std::shared_ptr<HttpSession>& http, const Request& request, const Target& target) {
   const auto id = comet_.find(param(target.query, "sessionid"), param(target.query, "pid"));
   if (!id) return http->respond(api_error(request, beast_http::status::not_found, 404, "no such comet session"));
@@ -362,7 +375,7 @@ void ImServer::comet_post(const std::shared_ptr<HttpSession>& http, const Reques
                                    "header and messageid expected"));
   }
   // Comet clients number their requests without wrapping; frames carry 16 bits. Ids past
-  // 65535 are mapped into 1..65535 here and restored in this POST's answers.
+  // 65535 are mapped into 1..65535 here and restored in this POST's answers (dispatch).
   const auto wire_id = static_cast<uint16_t>(message_id <= 65535 ? message_id : message_id % 65535 + 1);
   codec::CometRequest cr;
   cr.header = static_cast<uint8_t>(header);
@@ -373,26 +386,15 @@ void ImServer::comet_post(const std::shared_ptr<HttpSession>& http, const Reques
   cr.body = request.body();
   const int64_t now = now_ms();
   hub_.keep_alive(*id, now);
-  std::vector<std::string> answers;
+  const CometRequestId request_id{*id, wire_id, message_id};
   try {
-    dispatch(hub_.receive_comet(*id, cr, now), *id, &answers);
+    dispatch(hub_.receive_comet(*id, cr, now), &request_id);
   } catch (const std::exception& e) {
     log_error("hub.failed", {{"conn", *id}, {"error", e.what()}});
     hub_.disconnected(*id);
     close_comet(*id, /*drop=*/true);
   }
-  std::string body = comet_.take(*id);  // "[...]": what waited before this request
-  for (auto& text : answers) {
-    if (message_id > 65535) {
-      json j = json::parse(text, nullptr, false);
-      if (j.is_object() && j.value("messageId", 0) == wire_id) {
-        j["messageId"] = message_id;
-        text = dump(j);
-      }
-    }
-    body.insert(body.size() - 1, body.size() > 2 ? "," + text : text);
-  }
-  http->respond(make_response(request, beast_http::status::ok, "application/json", std::move(body)));
+  http->respond(make_response(request, beast_http::status::ok, "application/json", "[]"));
 }
 
 void ImServer::comet_poll_gone(PollId poll) {

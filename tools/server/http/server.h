@@ -78,10 +78,15 @@ class ImServer {
   void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
   void do_tick();
   void on_tick(boost::system::error_code ec);
-  // Sends the hub's frames to their sessions, then applies its closes. Frames for
-  // `direct` (a comet POST being answered) are appended to *direct_frames instead.
-  void dispatch(const im::HubOutput& output, im::ConnectionId direct = 0,
-                std::vector<std::string>* direct_frames = nullptr);
+  // A comet POST's request id as the client numbered it (no 16-bit wrap) and as the hub
+  // saw it: the answers to that POST get the client's id back.
+  struct CometRequestId {
+    im::ConnectionId connection = 0;
+    uint16_t wire_id = 0;
+    uint64_t client_id = 0;
+  };
+  // Sends the hub's frames to their sessions, then applies its closes.
+  void dispatch(const im::HubOutput& output, const CometRequestId* request_id = nullptr);
 
   void comet_connect(const std::shared_ptr<HttpSession>& http, const Request& request, const Target& target);
   void comet_poll(const std::shared_ptr<HttpSession>& http, const Request& request, const Target& target);
