@@ -135,7 +135,7 @@ CREATE TABLE user_blocks (
 };
 static_assert(std::size(kMigrations) == SqliteStorage::kSchemaVersion);
 
-// Columns of a message joined with a mailbox row; select_user_messages reads them by index.
+// Columns of a message joined with a mailbox row; read_user_message reads them by index.
 // The status bits are the mailbox row's: this user's view (mentions).
 #define PARLEY_USER_MESSAGE_COLUMNS                                                        \
   "m.id, m.app_key, m.msg_uid, m.sent_ms, m.conversation_type, m.sender_id, m.target_id, " \
@@ -143,11 +143,21 @@ static_assert(std::size(kMigrations) == SqliteStorage::kSchemaVersion);
   "m.extra_content, m.push_ext, m.client_unique_id, m.recalled_ms, mb.direction, "         \
   "mb.conversation_type, mb.peer_id "
 
-// Columns of a message alone; select_messages reads them by index.
+// Columns of a message alone, the first columns of PARLEY_USER_MESSAGE_COLUMNS too;
+// read_message reads them by index.
 #define PARLEY_MESSAGE_COLUMNS                                                          \
   "id, app_key, msg_uid, sent_ms, conversation_type, sender_id, target_id, classname, " \
   "content, status_flags, config_flag, push_content, app_data, extra_content, push_ext, " \
   "client_unique_id, recalled_ms "
+
+// Keeps the first `limit` rows of a page fetched with one row more than that; true when
+// there were more (the page has a next one).
+template <typename Row>
+bool trim_to(std::vector<Row>& rows, int64_t limit) {
+  if (rows.size() <= static_cast<size_t>(limit)) return false;
+  rows.resize(static_cast<size_t>(limit));
+  return true;
+}
 
 }  // namespace
 
@@ -176,6 +186,10 @@ class SqliteStorage::Query {
   }
   Query& bind_null(int index) { return note(sqlite3_bind_null(stmt_, index)); }
   Query& bind(int index, ConversationType type) { return bind(index, static_cast<int64_t>(type)); }
+  // Binds a conversation as ?1 app_key, ?2 owner_id, ?3 conversation_type, ?4 target_id.
+  Query& bind_key(const ConversationKey& k) {
+    return bind(1, k.app_key).bind(2, k.owner_id).bind(3, k.conversation_type).bind(4, k.target_id);
+  }
 
   // true: a row is available; false: done.
   Result<bool> step() {
@@ -190,6 +204,27 @@ class SqliteStorage::Query {
     auto r = step();
     if (!r) return r.error();
     return ok_status();
+  }
+
+  // Steps to the end: read(*this) of every row, or the first failed step's error.
+  template <typename Read>
+  auto rows(Read read) -> Result<std::vector<decltype(read(*this))>> {
+    std::vector<decltype(read(*this))> out;
+    for (;;) {
+      auto row = step();
+      if (!row) return row.error();
+      if (!row.value()) return out;
+      out.push_back(read(*this));
+    }
+  }
+  // read(*this) of the first row; nullopt when there is none.
+  template <typename Read>
+  auto first_row(Read read) -> Result<std::optional<decltype(read(*this))>> {
+    using Row = decltype(read(*this));
+    auto row = step();
+    if (!row) return row.error();
+    if (!row.value()) return std::optional<Row>();
+    return std::optional<Row>(read(*this));
   }
 
   int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
@@ -356,12 +391,9 @@ Result<std::optional<UserRecord>> SqliteStorage::find_user(std::string_view app_
   auto q = query(
       "SELECT name, portrait_uri, created_ms, updated_ms FROM users WHERE app_key = ?1 AND user_id = ?2");
   if (!q) return q.error();
-  auto& s = q.value().bind(1, app_key).bind(2, user_id);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!row.value()) return std::optional<UserRecord>();
-  return std::optional<UserRecord>(
-      UserRecord{std::string(app_key), std::string(user_id), s.text(0), s.text(1), s.int64(2), s.int64(3)});
+  return q.value().bind(1, app_key).bind(2, user_id).first_row([&](const Query& s) {
+    return UserRecord{std::string(app_key), std::string(user_id), s.text(0), s.text(1), s.int64(2), s.int64(3)};
+  });
 }
 
 Result<int64_t> SqliteStorage::append_message(const NewMessage& nm) {
@@ -373,22 +405,9 @@ Result<int64_t> SqliteStorage::append_message(const NewMessage& nm) {
     if (!marked) return marked.error();
     if (!marked.value()) return int64_t{0};  // already recalled: roll back, store nothing
   }
-  int64_t message_id = 0;
-  {
-    auto q = query(
-        "INSERT INTO messages (app_key, msg_uid, sent_ms, conversation_type, sender_id, target_id, "
-        "classname, content, status_flags, config_flag, push_content, app_data, extra_content, "
-        "push_ext, client_unique_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
-    if (!q) return q.error();
-    auto& s = q.value();
-    s.bind(1, m.app_key).bind(2, m.msg_uid).bind(3, m.sent_ms).bind(4, m.conversation_type);
-    s.bind(5, m.sender_id).bind(6, m.target_id).bind(7, m.classname).bind_blob(8, m.content);
-    s.bind(9, m.status_flags).bind(10, int64_t{m.config_flag}).bind(11, m.push_content);
-    s.bind(12, m.app_data).bind(13, m.extra_content).bind_blob(14, m.push_ext);
-    if (m.client_unique_id) s.bind(15, *m.client_unique_id); else s.bind_null(15);
-    PARLEY_TRY(s.run());
-    message_id = sqlite3_last_insert_rowid(db_);
-  }
+  auto inserted = insert_message(m, m.conversation_type);
+  if (!inserted) return inserted.error();
+  const int64_t message_id = inserted.value();
   for (const MailboxEntry& e : nm.mailboxes) {
     auto q = query(
         "INSERT INTO mailbox (app_key, user_id, direction, sent_ms, message_id, conversation_type, "
@@ -436,6 +455,22 @@ Result<int64_t> SqliteStorage::append_message(const NewMessage& nm) {
   return message_id;
 }
 
+Result<int64_t> SqliteStorage::insert_message(const MessageRecord& m, ConversationType type) {
+  auto q = query(
+      "INSERT INTO messages (app_key, msg_uid, sent_ms, conversation_type, sender_id, target_id, "
+      "classname, content, status_flags, config_flag, push_content, app_data, extra_content, "
+      "push_ext, client_unique_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+  if (!q) return q.error();
+  auto& s = q.value();
+  s.bind(1, m.app_key).bind(2, m.msg_uid).bind(3, m.sent_ms).bind(4, type);
+  s.bind(5, m.sender_id).bind(6, m.target_id).bind(7, m.classname).bind_blob(8, m.content);
+  s.bind(9, m.status_flags).bind(10, int64_t{m.config_flag}).bind(11, m.push_content);
+  s.bind(12, m.app_data).bind(13, m.extra_content).bind_blob(14, m.push_ext);
+  if (m.client_unique_id) s.bind(15, *m.client_unique_id); else s.bind_null(15);
+  PARLEY_TRY(s.run());
+  return sqlite3_last_insert_rowid(db_);
+}
+
 Result<std::optional<MessageRecord>> SqliteStorage::find_message_by_client_id(std::string_view app_key,
                                                                              std::string_view sender_id,
                                                                              int64_t client_unique_id) {
@@ -443,84 +478,51 @@ Result<std::optional<MessageRecord>> SqliteStorage::find_message_by_client_id(st
       "SELECT id, msg_uid, sent_ms, conversation_type, target_id, classname, status_flags FROM messages "
       "WHERE app_key = ?1 AND sender_id = ?2 AND client_unique_id = ?3");
   if (!q) return q.error();
-  auto& s = q.value().bind(1, app_key).bind(2, sender_id).bind(3, client_unique_id);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!row.value()) return std::optional<MessageRecord>();
-  MessageRecord m;
-  m.id = s.int64(0);
-  m.app_key = std::string(app_key);
-  m.msg_uid = s.text(1);
-  m.sent_ms = s.int64(2);
-  m.conversation_type = static_cast<ConversationType>(s.int64(3));
-  m.sender_id = std::string(sender_id);
-  m.target_id = s.text(4);
-  m.classname = s.text(5);
-  m.status_flags = s.int64(6);
-  m.client_unique_id = client_unique_id;
-  return std::optional<MessageRecord>(std::move(m));
-}
-
-Result<std::vector<UserMessage>> SqliteStorage::select_user_messages(Query& s) {
-  std::vector<UserMessage> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!row.value()) break;
-    UserMessage um;
-    MessageRecord& m = um.message;
-    m.id = s.int64(0);
-    m.app_key = s.text(1);
-    m.msg_uid = s.text(2);
-    m.sent_ms = s.int64(3);
-    m.conversation_type = static_cast<ConversationType>(s.int64(4));
-    m.sender_id = s.text(5);
-    m.target_id = s.text(6);
-    m.classname = s.text(7);
-    m.content = s.blob(8);
-    m.status_flags = s.int64(9);
-    m.config_flag = static_cast<int32_t>(s.int64(10));
-    m.push_content = s.text(11);
-    m.app_data = s.text(12);
-    m.extra_content = s.text(13);
-    m.push_ext = s.blob(14);
-    if (!s.is_null(15)) m.client_unique_id = s.int64(15);
-    m.recalled_ms = s.int64(16);
-    um.direction = static_cast<Direction>(s.int64(17));
-    um.conversation_type = static_cast<ConversationType>(s.int64(18));
-    um.peer_id = s.text(19);
-    out.push_back(std::move(um));
-  }
-  return out;
-}
-
-Result<std::vector<MessageRecord>> SqliteStorage::select_messages(Query& s) {
-  std::vector<MessageRecord> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!row.value()) break;
+  return q.value().bind(1, app_key).bind(2, sender_id).bind(3, client_unique_id).first_row([&](const Query& s) {
     MessageRecord m;
     m.id = s.int64(0);
-    m.app_key = s.text(1);
-    m.msg_uid = s.text(2);
-    m.sent_ms = s.int64(3);
-    m.conversation_type = static_cast<ConversationType>(s.int64(4));
-    m.sender_id = s.text(5);
-    m.target_id = s.text(6);
-    m.classname = s.text(7);
-    m.content = s.blob(8);
-    m.status_flags = s.int64(9);
-    m.config_flag = static_cast<int32_t>(s.int64(10));
-    m.push_content = s.text(11);
-    m.app_data = s.text(12);
-    m.extra_content = s.text(13);
-    m.push_ext = s.blob(14);
-    if (!s.is_null(15)) m.client_unique_id = s.int64(15);
-    m.recalled_ms = s.int64(16);
-    out.push_back(std::move(m));
-  }
-  return out;
+    m.app_key = std::string(app_key);
+    m.msg_uid = s.text(1);
+    m.sent_ms = s.int64(2);
+    m.conversation_type = static_cast<ConversationType>(s.int64(3));
+    m.sender_id = std::string(sender_id);
+    m.target_id = s.text(4);
+    m.classname = s.text(5);
+    m.status_flags = s.int64(6);
+    m.client_unique_id = client_unique_id;
+    return m;
+  });
+}
+
+MessageRecord SqliteStorage::read_message(const Query& s) {
+  MessageRecord m;
+  m.id = s.int64(0);
+  m.app_key = s.text(1);
+  m.msg_uid = s.text(2);
+  m.sent_ms = s.int64(3);
+  m.conversation_type = static_cast<ConversationType>(s.int64(4));
+  m.sender_id = s.text(5);
+  m.target_id = s.text(6);
+  m.classname = s.text(7);
+  m.content = s.blob(8);
+  m.status_flags = s.int64(9);
+  m.config_flag = static_cast<int32_t>(s.int64(10));
+  m.push_content = s.text(11);
+  m.app_data = s.text(12);
+  m.extra_content = s.text(13);
+  m.push_ext = s.blob(14);
+  if (!s.is_null(15)) m.client_unique_id = s.int64(15);
+  m.recalled_ms = s.int64(16);
+  return m;
+}
+
+UserMessage SqliteStorage::read_user_message(const Query& s) {
+  UserMessage um;
+  um.message = read_message(s);
+  um.direction = static_cast<Direction>(s.int64(17));
+  um.conversation_type = static_cast<ConversationType>(s.int64(18));
+  um.peer_id = s.text(19);
+  return um;
 }
 
 Result<SyncPage> SqliteStorage::fetch_sync(const SyncRequest& r) {
@@ -536,7 +538,7 @@ Result<SyncPage> SqliteStorage::fetch_sync(const SyncRequest& r) {
     if (!q) return q.error();
     auto& s = q.value().bind(1, r.app_key).bind(2, r.user_id).bind(3, static_cast<int64_t>(direction));
     s.bind(4, after).bind(5, limit + 1);
-    return select_user_messages(s);
+    return s.rows(read_user_message);
   };
   auto received = fetch(Direction::kReceived, r.received_after_ms);
   if (!received) return received.error();
@@ -553,10 +555,7 @@ Result<SyncPage> SqliteStorage::fetch_sync(const SyncRequest& r) {
              std::make_move_iterator(sent.begin()), std::make_move_iterator(sent.end()),
              std::back_inserter(page.messages),
              [](const UserMessage& a, const UserMessage& b) { return a.message.sent_ms < b.message.sent_ms; });
-  if (page.messages.size() > static_cast<size_t>(limit)) {
-    page.messages.resize(static_cast<size_t>(limit));
-    page.has_more = true;
-  }
+  page.has_more = trim_to(page.messages, limit);
   return page;
 }
 
@@ -574,16 +573,12 @@ Result<HistoryPage> SqliteStorage::fetch_history(const HistoryRequest& r) {
               "AND mb.sent_ms < ?5 AND (mb.status_flags & 16) != 0 ORDER BY mb.sent_ms DESC LIMIT ?6");
   if (!q) return q.error();
   const int64_t boundary = (!r.newer && r.boundary_ms <= 0) ? INT64_MAX : r.boundary_ms;
-  auto& s = q.value().bind(1, k.app_key).bind(2, k.owner_id).bind(3, k.conversation_type).bind(4, k.target_id);
-  s.bind(5, boundary).bind(6, limit + 1);
-  auto rows = select_user_messages(s);
+  auto& s = q.value().bind_key(k).bind(5, boundary).bind(6, limit + 1);
+  auto rows = s.rows(read_user_message);
   if (!rows) return rows.error();
   HistoryPage page;
   page.messages = std::move(rows.value());
-  if (page.messages.size() > static_cast<size_t>(limit)) {
-    page.messages.resize(static_cast<size_t>(limit));
-    page.has_more = true;
-  }
+  page.has_more = trim_to(page.messages, limit);
   if (r.newer) std::reverse(page.messages.begin(), page.messages.end());  // newest first, always
   return page;
 }
@@ -603,12 +598,9 @@ Result<std::vector<ConversationRecord>> SqliteStorage::list_conversations(const 
         "FROM conversations WHERE app_key = ?1 AND owner_id = ?2 AND hidden = 0 AND last_ms > 0 "
         "AND last_ms < ?3 ORDER BY last_ms DESC LIMIT ?4");
     if (!q) return q.error();
-    auto& s = q.value().bind(1, r.app_key).bind(2, r.owner_id);
-    s.bind(3, r.before_ms > 0 ? r.before_ms : INT64_MAX).bind(4, int64_t{std::max(1, r.limit)});
-    for (;;) {
-      auto row = s.step();
-      if (!row) return row.error();
-      if (!row.value()) break;
+    auto& bound = q.value().bind(1, r.app_key).bind(2, r.owner_id);
+    bound.bind(3, r.before_ms > 0 ? r.before_ms : INT64_MAX).bind(4, int64_t{std::max(1, r.limit)});
+    auto rows = bound.rows([](const Query& s) {
       ConversationRecord c;
       c.conversation_type = static_cast<ConversationType>(s.int64(0));
       c.target_id = s.text(1);
@@ -618,8 +610,10 @@ Result<std::vector<ConversationRecord>> SqliteStorage::list_conversations(const 
       c.is_top = s.int64(5) != 0;
       c.is_silent = s.int64(6) != 0;
       c.state_version = s.int64(7);
-      out.push_back(std::move(c));
-    }
+      return c;
+    });
+    if (!rows) return rows.error();
+    out = std::move(rows.value());
   }
   for (auto& c : out) {
     auto latest = latest_message({r.app_key, r.owner_id, c.conversation_type, c.target_id});
@@ -636,7 +630,7 @@ Result<std::optional<ConversationRecord>> SqliteStorage::find_conversation(const
         "SELECT last_ms, unread_count, read_ms, is_top, is_silent, state_version, hidden FROM conversations "
         "WHERE app_key = ?1 AND owner_id = ?2 AND conversation_type = ?3 AND target_id = ?4");
     if (!q) return q.error();
-    auto& s = q.value().bind(1, k.app_key).bind(2, k.owner_id).bind(3, k.conversation_type).bind(4, k.target_id);
+    auto& s = q.value().bind_key(k);
     auto row = s.step();
     if (!row) return row.error();
     if (!row.value() || s.int64(6) != 0) return std::optional<ConversationRecord>();
@@ -660,7 +654,7 @@ Status SqliteStorage::hide_conversation(const ConversationKey& k) {
       "UPDATE conversations SET hidden = 1 "
       "WHERE app_key = ?1 AND owner_id = ?2 AND conversation_type = ?3 AND target_id = ?4");
   if (!q) return q.error();
-  return q.value().bind(1, k.app_key).bind(2, k.owner_id).bind(3, k.conversation_type).bind(4, k.target_id).run();
+  return q.value().bind_key(k).run();
 }
 
 // Recomputes a conversation's unread count and last message time from the owner's
@@ -675,68 +669,47 @@ Status SqliteStorage::refresh_conversation(const ConversationKey& k) {
       "  AND mb.conversation_type = ?3 AND mb.peer_id = ?4 AND (mb.status_flags & 16) != 0), 0) "
       "WHERE app_key = ?1 AND owner_id = ?2 AND conversation_type = ?3 AND target_id = ?4");
   if (!q) return q.error();
-  return q.value().bind(1, k.app_key).bind(2, k.owner_id).bind(3, k.conversation_type).bind(4, k.target_id).run();
+  return q.value().bind_key(k).run();
+}
+
+// One transaction: sql once for each of values (the conversation as ?1..?4, the value as
+// ?5), then the conversation's counts recomputed.
+template <typename Value>
+Status SqliteStorage::change_conversation(const ConversationKey& k, const char* sql, const std::vector<Value>& values) {
+  Transaction tx(this);
+  PARLEY_TRY(tx.begin());
+  for (const Value& value : values) {
+    auto q = query(sql);
+    if (!q) return q.error();
+    PARLEY_TRY(q.value().bind_key(k).bind(5, value).run());
+  }
+  PARLEY_TRY(refresh_conversation(k));
+  return tx.commit();
 }
 
 Status SqliteStorage::mark_conversation_read(const ConversationKey& k, int64_t read_ms) {
-  Transaction tx(this);
-  PARLEY_TRY(tx.begin());
-  {
-    auto q = query(
-        "INSERT INTO conversations (app_key, owner_id, conversation_type, target_id, read_ms) "
-        "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (app_key, owner_id, conversation_type, target_id) "
-        "DO UPDATE SET read_ms = MAX(read_ms, excluded.read_ms)");
-    if (!q) return q.error();
-    PARLEY_TRY(q.value()
-                   .bind(1, k.app_key)
-                   .bind(2, k.owner_id)
-                   .bind(3, k.conversation_type)
-                   .bind(4, k.target_id)
-                   .bind(5, read_ms)
-                   .run());
-  }
-  PARLEY_TRY(refresh_conversation(k));
-  return tx.commit();
+  return change_conversation(
+      k,
+      "INSERT INTO conversations (app_key, owner_id, conversation_type, target_id, read_ms) "
+      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (app_key, owner_id, conversation_type, target_id) "
+      "DO UPDATE SET read_ms = MAX(read_ms, excluded.read_ms)",
+      std::vector<int64_t>{read_ms});
 }
 
 Status SqliteStorage::delete_user_messages(const ConversationKey& k, const std::vector<std::string>& msg_uids) {
-  Transaction tx(this);
-  PARLEY_TRY(tx.begin());
-  for (const std::string& uid : msg_uids) {
-    auto q = query(
-        "DELETE FROM mailbox WHERE app_key = ?1 AND user_id = ?2 AND conversation_type = ?3 AND peer_id = ?4 "
-        "AND message_id = (SELECT id FROM messages WHERE msg_uid = ?5)");
-    if (!q) return q.error();
-    PARLEY_TRY(q.value()
-                   .bind(1, k.app_key)
-                   .bind(2, k.owner_id)
-                   .bind(3, k.conversation_type)
-                   .bind(4, k.target_id)
-                   .bind(5, uid)
-                   .run());
-  }
-  PARLEY_TRY(refresh_conversation(k));
-  return tx.commit();
+  return change_conversation(
+      k,
+      "DELETE FROM mailbox WHERE app_key = ?1 AND user_id = ?2 AND conversation_type = ?3 AND peer_id = ?4 "
+      "AND message_id = (SELECT id FROM messages WHERE msg_uid = ?5)",
+      msg_uids);
 }
 
 Status SqliteStorage::clear_user_history(const ConversationKey& k, int64_t up_to_ms) {
-  Transaction tx(this);
-  PARLEY_TRY(tx.begin());
-  {
-    auto q = query(
-        "DELETE FROM mailbox WHERE app_key = ?1 AND user_id = ?2 AND conversation_type = ?3 "
-        "AND peer_id = ?4 AND sent_ms <= ?5");
-    if (!q) return q.error();
-    PARLEY_TRY(q.value()
-                   .bind(1, k.app_key)
-                   .bind(2, k.owner_id)
-                   .bind(3, k.conversation_type)
-                   .bind(4, k.target_id)
-                   .bind(5, up_to_ms)
-                   .run());
-  }
-  PARLEY_TRY(refresh_conversation(k));
-  return tx.commit();
+  return change_conversation(
+      k,
+      "DELETE FROM mailbox WHERE app_key = ?1 AND user_id = ?2 AND conversation_type = ?3 "
+      "AND peer_id = ?4 AND sent_ms <= ?5",
+      std::vector<int64_t>{up_to_ms});
 }
 
 Status SqliteStorage::set_conversation_state(const ConversationKey& k, const ConversationState& st) {
@@ -747,7 +720,7 @@ Status SqliteStorage::set_conversation_state(const ConversationKey& k, const Con
       "is_top = COALESCE(?5, is_top), is_silent = COALESCE(?6, is_silent), "
       "state_version = MAX(state_version, ?7)");
   if (!q) return q.error();
-  auto& s = q.value().bind(1, k.app_key).bind(2, k.owner_id).bind(3, k.conversation_type).bind(4, k.target_id);
+  auto& s = q.value().bind_key(k);
   if (st.is_top) s.bind(5, int64_t{*st.is_top ? 1 : 0}); else s.bind_null(5);
   if (st.is_silent) s.bind(6, int64_t{*st.is_silent ? 1 : 0}); else s.bind_null(6);
   s.bind(7, st.version);
@@ -761,16 +734,10 @@ Result<std::vector<ConversationState>> SqliteStorage::conversation_states_since(
       "SELECT conversation_type, target_id, is_top, is_silent, state_version FROM conversations "
       "WHERE app_key = ?1 AND owner_id = ?2 AND state_version > ?3 ORDER BY state_version");
   if (!q) return q.error();
-  auto& s = q.value().bind(1, app_key).bind(2, owner_id).bind(3, after_version);
-  std::vector<ConversationState> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!row.value()) break;
-    out.push_back(ConversationState{static_cast<ConversationType>(s.int64(0)), s.text(1), s.int64(2) != 0,
-                                    s.int64(3) != 0, s.int64(4)});
-  }
-  return out;
+  return q.value().bind(1, app_key).bind(2, owner_id).bind(3, after_version).rows([](const Query& s) {
+    return ConversationState{static_cast<ConversationType>(s.int64(0)), s.text(1), s.int64(2) != 0, s.int64(3) != 0,
+                             s.int64(4)};
+  });
 }
 
 Result<SyncPosition> SqliteStorage::sync_position(std::string_view app_key, std::string_view user_id) {
@@ -799,7 +766,7 @@ Result<std::optional<MessageRecord>> SqliteStorage::find_message(std::string_vie
   auto q = query("SELECT " PARLEY_MESSAGE_COLUMNS "FROM messages WHERE msg_uid = ?1 AND app_key = ?2");
   if (!q) return q.error();
   auto& s = q.value().bind(1, msg_uid).bind(2, app_key);
-  auto rows = select_messages(s);
+  auto rows = s.rows(read_message);
   if (!rows) return rows.error();
   if (rows.value().empty()) return std::optional<MessageRecord>();
   return std::optional<MessageRecord>(std::move(rows.value().front()));
@@ -809,16 +776,10 @@ Result<std::vector<MailboxEntry>> SqliteStorage::message_audience(int64_t messag
   auto q = query(
       "SELECT user_id, direction, conversation_type, peer_id, status_flags FROM mailbox WHERE message_id = ?1");
   if (!q) return q.error();
-  auto& s = q.value().bind(1, message_id);
-  std::vector<MailboxEntry> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!row.value()) break;
-    out.push_back(MailboxEntry{s.text(0), static_cast<Direction>(s.int64(1)),
-                               static_cast<ConversationType>(s.int64(2)), s.text(3), s.int64(4)});
-  }
-  return out;
+  return q.value().bind(1, message_id).rows([](const Query& s) {
+    return MailboxEntry{s.text(0), static_cast<Direction>(s.int64(1)), static_cast<ConversationType>(s.int64(2)),
+                        s.text(3), s.int64(4)};
+  });
 }
 
 Result<bool> SqliteStorage::mark_recalled(int64_t message_id, int64_t recalled_ms) {
@@ -870,36 +831,38 @@ Status SqliteStorage::upsert_group(const GroupRecord& g) {
 Result<std::optional<GroupRecord>> SqliteStorage::find_group(std::string_view app_key, std::string_view group_id) {
   auto q = query("SELECT name, created_ms FROM groups WHERE app_key = ?1 AND group_id = ?2");
   if (!q) return q.error();
-  auto& s = q.value().bind(1, app_key).bind(2, group_id);
-  auto row = s.step();
-  if (!row) return row.error();
-  if (!row.value()) return std::optional<GroupRecord>();
-  return std::optional<GroupRecord>(GroupRecord{std::string(app_key), std::string(group_id), s.text(0), s.int64(1)});
+  return q.value().bind(1, app_key).bind(2, group_id).first_row([&](const Query& s) {
+    return GroupRecord{std::string(app_key), std::string(group_id), s.text(0), s.int64(1)};
+  });
+}
+
+// One transaction: sql once for each of user_ids, with ?1 app_key, ?2 owner_id (a group,
+// a blacklist's owner), ?3 the user and, when given, ?4 now_ms.
+Status SqliteStorage::for_each_user(const char* sql, std::string_view app_key, std::string_view owner_id,
+                                    const std::vector<std::string>& user_ids, std::optional<int64_t> now_ms) {
+  Transaction tx(this);
+  PARLEY_TRY(tx.begin());
+  for (const std::string& user : user_ids) {
+    auto q = query(sql);
+    if (!q) return q.error();
+    auto& s = q.value().bind(1, app_key).bind(2, owner_id).bind(3, user);
+    if (now_ms) s.bind(4, *now_ms);
+    PARLEY_TRY(s.run());
+  }
+  return tx.commit();
 }
 
 Status SqliteStorage::add_group_members(std::string_view app_key, std::string_view group_id,
                                         const std::vector<std::string>& user_ids, int64_t now_ms) {
-  Transaction tx(this);
-  PARLEY_TRY(tx.begin());
-  for (const std::string& user : user_ids) {
-    auto q = query(
-        "INSERT OR IGNORE INTO group_members (app_key, group_id, user_id, joined_ms) VALUES (?1, ?2, ?3, ?4)");
-    if (!q) return q.error();
-    PARLEY_TRY(q.value().bind(1, app_key).bind(2, group_id).bind(3, user).bind(4, now_ms).run());
-  }
-  return tx.commit();
+  return for_each_user(
+      "INSERT OR IGNORE INTO group_members (app_key, group_id, user_id, joined_ms) VALUES (?1, ?2, ?3, ?4)", app_key,
+      group_id, user_ids, now_ms);
 }
 
 Status SqliteStorage::remove_group_members(std::string_view app_key, std::string_view group_id,
                                            const std::vector<std::string>& user_ids) {
-  Transaction tx(this);
-  PARLEY_TRY(tx.begin());
-  for (const std::string& user : user_ids) {
-    auto q = query("DELETE FROM group_members WHERE app_key = ?1 AND group_id = ?2 AND user_id = ?3");
-    if (!q) return q.error();
-    PARLEY_TRY(q.value().bind(1, app_key).bind(2, group_id).bind(3, user).run());
-  }
-  return tx.commit();
+  return for_each_user("DELETE FROM group_members WHERE app_key = ?1 AND group_id = ?2 AND user_id = ?3", app_key,
+                       group_id, user_ids);
 }
 
 Status SqliteStorage::delete_group(std::string_view app_key, std::string_view group_id) {
@@ -923,24 +886,16 @@ Result<std::vector<GroupMember>> SqliteStorage::group_members(std::string_view a
       "SELECT user_id, joined_ms FROM group_members WHERE app_key = ?1 AND group_id = ?2 "
       "ORDER BY joined_ms, user_id");
   if (!q) return q.error();
-  auto& s = q.value().bind(1, app_key).bind(2, group_id);
-  std::vector<GroupMember> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!row.value()) break;
-    out.push_back(GroupMember{s.text(0), s.int64(1)});
-  }
-  return out;
+  return q.value().bind(1, app_key).bind(2, group_id).rows([](const Query& s) {
+    return GroupMember{s.text(0), s.int64(1)};
+  });
 }
 
 Result<bool> SqliteStorage::is_group_member(std::string_view app_key, std::string_view group_id,
                                             std::string_view user_id) {
   auto q = query("SELECT 1 FROM group_members WHERE app_key = ?1 AND group_id = ?2 AND user_id = ?3");
   if (!q) return q.error();
-  auto row = q.value().bind(1, app_key).bind(2, group_id).bind(3, user_id).step();
-  if (!row) return row.error();
-  return row.value();
+  return q.value().bind(1, app_key).bind(2, group_id).bind(3, user_id).step();
 }
 
 Result<bool> SqliteStorage::add_group_read(int64_t message_id, std::string_view user_id, int64_t read_ms) {
@@ -953,15 +908,7 @@ Result<bool> SqliteStorage::add_group_read(int64_t message_id, std::string_view 
 Result<std::vector<GroupRead>> SqliteStorage::group_reads(int64_t message_id) {
   auto q = query("SELECT user_id, read_ms FROM group_reads WHERE message_id = ?1 ORDER BY read_ms, user_id");
   if (!q) return q.error();
-  auto& s = q.value().bind(1, message_id);
-  std::vector<GroupRead> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!row.value()) break;
-    out.push_back(GroupRead{s.text(0), s.int64(1)});
-  }
-  return out;
+  return q.value().bind(1, message_id).rows([](const Query& s) { return GroupRead{s.text(0), s.int64(1)}; });
 }
 
 // ---- chatrooms -----------------------------------------------------------------------------
@@ -969,19 +916,7 @@ Result<std::vector<GroupRead>> SqliteStorage::group_reads(int64_t message_id) {
 Status SqliteStorage::append_chatroom_message(const MessageRecord& m, int keep_last) {
   Transaction tx(this);
   PARLEY_TRY(tx.begin());
-  {
-    auto q = query(
-        "INSERT INTO messages (app_key, msg_uid, sent_ms, conversation_type, sender_id, target_id, "
-        "classname, content, status_flags, config_flag, push_content, app_data, extra_content, "
-        "push_ext, client_unique_id) VALUES (?1, ?2, ?3, 4, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
-    if (!q) return q.error();
-    auto& s = q.value();
-    s.bind(1, m.app_key).bind(2, m.msg_uid).bind(3, m.sent_ms).bind(4, m.sender_id).bind(5, m.target_id);
-    s.bind(6, m.classname).bind_blob(7, m.content).bind(8, m.status_flags).bind(9, int64_t{m.config_flag});
-    s.bind(10, m.push_content).bind(11, m.app_data).bind(12, m.extra_content).bind_blob(13, m.push_ext);
-    if (m.client_unique_id) s.bind(14, *m.client_unique_id); else s.bind_null(14);
-    PARLEY_TRY(s.run());
-  }
+  PARLEY_TRY(insert_message(m, ConversationType::kChatroom));
   {
     // The room keeps its newest keep_last messages: everything older than the keep_last-th
     // newest goes (nothing when the room holds fewer).
@@ -1004,7 +939,7 @@ Result<ChatroomPage> SqliteStorage::fetch_chatroom(const ChatroomQuery& r) {
                    "ORDER BY sent_ms DESC LIMIT ?3");
     if (!q) return q.error();
     auto& s = q.value().bind(1, r.app_key).bind(2, r.room_id).bind(3, limit);
-    auto rows = select_messages(s);
+    auto rows = s.rows(read_message);
     if (!rows) return rows.error();
     page.messages = std::move(rows.value());
     std::reverse(page.messages.begin(), page.messages.end());
@@ -1015,13 +950,10 @@ Result<ChatroomPage> SqliteStorage::fetch_chatroom(const ChatroomQuery& r) {
                  "ORDER BY sent_ms ASC LIMIT ?4");
   if (!q) return q.error();
   auto& s = q.value().bind(1, r.app_key).bind(2, r.room_id).bind(3, r.after_ms).bind(4, limit + 1);
-  auto rows = select_messages(s);
+  auto rows = s.rows(read_message);
   if (!rows) return rows.error();
   page.messages = std::move(rows.value());
-  if (page.messages.size() > static_cast<size_t>(limit)) {
-    page.messages.resize(static_cast<size_t>(limit));
-    page.has_more = true;
-  }
+  page.has_more = trim_to(page.messages, limit);
   return page;
 }
 
@@ -1039,11 +971,10 @@ Result<std::vector<MessageRecord>> SqliteStorage::chatroom_history(std::string_v
   if (!q) return q.error();
   const int64_t boundary = (!newer && boundary_ms <= 0) ? INT64_MAX : boundary_ms;
   auto& s = q.value().bind(1, app_key).bind(2, room_id).bind(3, boundary).bind(4, n + 1);
-  auto rows = select_messages(s);
+  auto rows = s.rows(read_message);
   if (!rows) return rows.error();
   auto& list = rows.value();
-  const bool more = list.size() > static_cast<size_t>(n);
-  if (more) list.resize(static_cast<size_t>(n));
+  const bool more = trim_to(list, n);
   if (newer) std::reverse(list.begin(), list.end());  // newest first, always
   if (has_more) *has_more = more;
   return std::move(list);
@@ -1053,51 +984,29 @@ Result<std::vector<MessageRecord>> SqliteStorage::chatroom_history(std::string_v
 
 Status SqliteStorage::add_to_blacklist(std::string_view app_key, std::string_view owner_id,
                                        const std::vector<std::string>& user_ids, int64_t now_ms) {
-  Transaction tx(this);
-  PARLEY_TRY(tx.begin());
-  for (const std::string& user : user_ids) {
-    auto q = query(
-        "INSERT OR IGNORE INTO blacklists (app_key, owner_id, blocked_id, created_ms) VALUES (?1, ?2, ?3, ?4)");
-    if (!q) return q.error();
-    PARLEY_TRY(q.value().bind(1, app_key).bind(2, owner_id).bind(3, user).bind(4, now_ms).run());
-  }
-  return tx.commit();
+  return for_each_user(
+      "INSERT OR IGNORE INTO blacklists (app_key, owner_id, blocked_id, created_ms) VALUES (?1, ?2, ?3, ?4)", app_key,
+      owner_id, user_ids, now_ms);
 }
 
 Status SqliteStorage::remove_from_blacklist(std::string_view app_key, std::string_view owner_id,
                                             const std::vector<std::string>& user_ids) {
-  Transaction tx(this);
-  PARLEY_TRY(tx.begin());
-  for (const std::string& user : user_ids) {
-    auto q = query("DELETE FROM blacklists WHERE app_key = ?1 AND owner_id = ?2 AND blocked_id = ?3");
-    if (!q) return q.error();
-    PARLEY_TRY(q.value().bind(1, app_key).bind(2, owner_id).bind(3, user).run());
-  }
-  return tx.commit();
+  return for_each_user("DELETE FROM blacklists WHERE app_key = ?1 AND owner_id = ?2 AND blocked_id = ?3", app_key,
+                       owner_id, user_ids);
 }
 
 Result<std::vector<std::string>> SqliteStorage::blacklist(std::string_view app_key, std::string_view owner_id) {
   auto q = query(
       "SELECT blocked_id FROM blacklists WHERE app_key = ?1 AND owner_id = ?2 ORDER BY created_ms, blocked_id");
   if (!q) return q.error();
-  auto& s = q.value().bind(1, app_key).bind(2, owner_id);
-  std::vector<std::string> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!row.value()) break;
-    out.push_back(s.text(0));
-  }
-  return out;
+  return q.value().bind(1, app_key).bind(2, owner_id).rows([](const Query& s) { return s.text(0); });
 }
 
 Result<bool> SqliteStorage::is_blacklisted(std::string_view app_key, std::string_view owner_id,
                                            std::string_view user_id) {
   auto q = query("SELECT 1 FROM blacklists WHERE app_key = ?1 AND owner_id = ?2 AND blocked_id = ?3");
   if (!q) return q.error();
-  auto row = q.value().bind(1, app_key).bind(2, owner_id).bind(3, user_id).step();
-  if (!row) return row.error();
-  return row.value();
+  return q.value().bind(1, app_key).bind(2, owner_id).bind(3, user_id).step();
 }
 
 // ---- blocked users -------------------------------------------------------------------------
@@ -1129,15 +1038,9 @@ Result<std::vector<std::pair<std::string, int64_t>>> SqliteStorage::blocked_user
                                                                                   int64_t now_ms) {
   auto q = query("SELECT user_id, until_ms FROM user_blocks WHERE app_key = ?1 AND until_ms > ?2 ORDER BY user_id");
   if (!q) return q.error();
-  auto& s = q.value().bind(1, app_key).bind(2, now_ms);
-  std::vector<std::pair<std::string, int64_t>> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!row.value()) break;
-    out.emplace_back(s.text(0), s.int64(1));
-  }
-  return out;
+  return q.value().bind(1, app_key).bind(2, now_ms).rows([](const Query& s) {
+    return std::pair<std::string, int64_t>(s.text(0), s.int64(1));
+  });
 }
 
 }  // namespace parley::server::storage

@@ -106,8 +106,17 @@ class SqliteStorage final : public Storage {
   Status exec(const char* sql);
   Status migrate();
   Result<Query> query(const char* sql);
-  Result<std::vector<UserMessage>> select_user_messages(Query& q);
-  Result<std::vector<MessageRecord>> select_messages(Query& q);
+  // Row readers: the columns of PARLEY_MESSAGE_COLUMNS / PARLEY_USER_MESSAGE_COLUMNS, by index.
+  static MessageRecord read_message(const Query& row);
+  static UserMessage read_user_message(const Query& row);
+  // Inserts the message row, as a message of this conversation type; returns its id.
+  Result<int64_t> insert_message(const MessageRecord& message, ConversationType type);
+  // One transaction: sql per user id (?1 app_key, ?2 owner_id, ?3 the user, ?4 now_ms if given).
+  Status for_each_user(const char* sql, std::string_view app_key, std::string_view owner_id,
+                       const std::vector<std::string>& user_ids, std::optional<int64_t> now_ms = std::nullopt);
+  // One transaction: sql per value (?1..?4 the key, ?5 the value), then refresh_conversation.
+  template <typename Value>
+  Status change_conversation(const ConversationKey& key, const char* sql, const std::vector<Value>& values);
   Status refresh_conversation(const ConversationKey& key);
   // mark_recalled inside the caller's transaction.
   Result<bool> mark_recalled_locked(int64_t message_id, int64_t recalled_ms);
