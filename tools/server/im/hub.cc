@@ -329,20 +329,26 @@ void Hub::keep_alive(ConnectionId connection, int64_t now_ms) {
 
 // ---- frames ---------------------------------------------------------------------------
 
-HubOutput Hub::receive(ConnectionId connection, std::string_view bytes, int64_t now_ms) {
-  HubOutput out;
+Hub::Session* Hub::session_of_frame(HubOutput& out, ConnectionId connection, size_t bytes) {
   auto it = sessions_.find(connection);
   if (it == sessions_.end()) {
     out.closes.push_back({connection, CloseReason::kProtocolError});
-    return out;
+    return nullptr;
   }
   metrics_.frames_in_total.fetch_add(1, std::memory_order_relaxed);
-  metrics_.bytes_in_total.fetch_add(bytes.size(), std::memory_order_relaxed);
+  metrics_.bytes_in_total.fetch_add(bytes, std::memory_order_relaxed);
+  return &it->second;
+}
+
+HubOutput Hub::receive(ConnectionId connection, std::string_view bytes, int64_t now_ms) {
+  HubOutput out;
+  Session* session = session_of_frame(out, connection, bytes.size());
+  if (!session) return out;
   auto frame = codec::decode_client_frame(bytes, decode_limits_);
   if (!frame) {
     const bool too_large = frame.error().code == ErrorCode::kOversized;
     metrics_.count_error(too_large ? Metrics::Error::kFrameTooLarge : Metrics::Error::kFrameDecode);
-    log_warn("frame.rejected", {{"conn", connection}, {"user", it->second.user_id}, {"bytes", bytes.size()},
+    log_warn("frame.rejected", {{"conn", connection}, {"user", session->user_id}, {"bytes", bytes.size()},
                                 {"error", frame.error().message}});
     close(out, connection, too_large ? CloseReason::kFrameTooLarge : CloseReason::kProtocolError);
     return out;
@@ -352,18 +358,13 @@ HubOutput Hub::receive(ConnectionId connection, std::string_view bytes, int64_t 
 
 HubOutput Hub::receive_comet(ConnectionId connection, const codec::CometRequest& request, int64_t now_ms) {
   HubOutput out;
-  auto it = sessions_.find(connection);
-  if (it == sessions_.end()) {
-    out.closes.push_back({connection, CloseReason::kProtocolError});
-    return out;
-  }
-  metrics_.frames_in_total.fetch_add(1, std::memory_order_relaxed);
-  metrics_.bytes_in_total.fetch_add(request.body.size(), std::memory_order_relaxed);
+  Session* session = session_of_frame(out, connection, request.body.size());
+  if (!session) return out;
   // The payload as JSON: escaping can double a message's content (every quote of a JSON
   // content string), so twice the binary limit; the content limit applies after decoding.
   if (request.body.size() > 2 * options_.limits.max_frame_bytes) {
     metrics_.count_error(Metrics::Error::kFrameTooLarge);
-    log_warn("frame.rejected", {{"conn", connection}, {"user", it->second.user_id},
+    log_warn("frame.rejected", {{"conn", connection}, {"user", session->user_id},
                                 {"bytes", request.body.size()}, {"error", "comet body over twice max_frame_bytes"}});
     close(out, connection, CloseReason::kFrameTooLarge);
     return out;
@@ -379,9 +380,8 @@ HubOutput Hub::receive_comet(ConnectionId connection, const codec::CometRequest&
   if (request.has_topic && (type == codec::FrameType::kPublish || type == codec::FrameType::kQuery)) {
     const bool unknown = frame.error().code == ErrorCode::kUnknownTopic;
     metrics_.count_error(unknown ? Metrics::Error::kUnknownTopic : Metrics::Error::kBadPayload);
-    Session& session = it->second;
-    session.last_activity_ms = now_ms;
-    Request r{connection, session, now_ms, out};
+    session->last_activity_ms = now_ms;
+    Request r{connection, *session, now_ms, out};
     const uint16_t status = status::from_error(unknown ? ErrorCode::kUnknownTopic : ErrorCode::kBadProtobuf);
     if (type == codec::FrameType::kPublish) {
       codec::ClientPublish p;
@@ -399,7 +399,7 @@ HubOutput Hub::receive_comet(ConnectionId connection, const codec::CometRequest&
     return out;
   }
   metrics_.count_error(Metrics::Error::kFrameDecode);
-  log_warn("frame.rejected", {{"conn", connection}, {"user", it->second.user_id}, {"header", request.header},
+  log_warn("frame.rejected", {{"conn", connection}, {"user", session->user_id}, {"header", request.header},
                               {"error", frame.error().message}});
   close(out, connection, CloseReason::kProtocolError);
   return out;
@@ -458,6 +458,17 @@ void Hub::storage_failed(Request& r, const codec::ClientQuery& q, const Error& e
   metrics_.count_error(Metrics::Error::kStorage);
   log_error("storage.failed", {{"topic", q.topic}, {"user", r.session.user_id}, {"error", error.message}});
   fail_query(r, q, status::kServerError, "storage");
+}
+
+void Hub::ack_stored(Request& r, const codec::ClientQuery& q, const Status& st) {
+  if (!st) return storage_failed(r, q, st.error());
+  ack_query(r, q, {});
+}
+
+std::optional<storage::ConversationKey> Hub::own_conversation(const Session& s, int type,
+                                                              const std::string& target_id) {
+  if (target_id.empty() || !valid_conversation_type(type)) return std::nullopt;
+  return storage::ConversationKey{s.app_key, s.user_id, static_cast<ConversationType>(type), target_id};
 }
 
 void Hub::publish_storage_failed(Request& r, const codec::ClientPublish& p, const char* op, const Error& error) {
@@ -718,14 +729,9 @@ void Hub::query_conversations(Request& r, const codec::ClientQuery& q) {
 // delRelation: targetId is the conversation's target (not self, §4.2).
 void Hub::query_delete_conversation(Request& r, const codec::ClientQuery& q) {
   PARLEY_PARSE_OR_FAIL(pb::RelationQryInput, req);
-  const int type = req.has_type() ? static_cast<int>(req.type()) : 1;
-  if (q.target_id.empty() || !valid_conversation_type(type)) {
-    return fail_query(r, q, status::from_error(ErrorCode::kParameterError), "bad conversation");
-  }
-  auto st = storage_.hide_conversation(
-      {r.session.app_key, r.session.user_id, static_cast<ConversationType>(type), q.target_id});
-  if (!st) return storage_failed(r, q, st.error());
-  ack_query(r, q, {});
+  const auto key = own_conversation(r.session, req.has_type() ? static_cast<int>(req.type()) : 1, q.target_id);
+  if (!key) return fail_query(r, q, status::from_error(ErrorCode::kParameterError), "bad conversation");
+  ack_stored(r, q, storage_.hide_conversation(*key));
 }
 
 // qryPMsg & co (§4.8): newest first, hasMsg when more remain beyond this page.
@@ -750,17 +756,13 @@ void Hub::query_history(Request& r, const codec::ClientQuery& q, ConversationTyp
 // delMsg: remove these messages from the user's own history.
 void Hub::query_delete_messages(Request& r, const codec::ClientQuery& q) {
   PARLEY_PARSE_OR_FAIL(pb::DeleteMsgInput, req);
-  const int type = req.has_type() ? static_cast<int>(req.type()) : 1;
-  if (req.conversationid().empty() || !valid_conversation_type(type)) {
-    return fail_query(r, q, status::from_error(ErrorCode::kParameterError), "bad conversation");
-  }
+  const auto key =
+      own_conversation(r.session, req.has_type() ? static_cast<int>(req.type()) : 1, req.conversationid());
+  if (!key) return fail_query(r, q, status::from_error(ErrorCode::kParameterError), "bad conversation");
   std::vector<std::string> uids;
   for (const auto& m : req.msgs())
     if (!m.msgid().empty()) uids.push_back(m.msgid());
-  auto st = storage_.delete_user_messages(
-      {r.session.app_key, r.session.user_id, static_cast<ConversationType>(type), req.conversationid()}, uids);
-  if (!st) return storage_failed(r, q, st.error());
-  ack_query(r, q, {});
+  ack_stored(r, q, storage_.delete_user_messages(*key, uids));
 }
 
 // cleanPMsg & co: remove the user's history of one conversation up to dataTime (0: all).
@@ -770,9 +772,7 @@ void Hub::query_clean_history(Request& r, const codec::ClientQuery& q, Conversat
     return fail_query(r, q, status::from_error(ErrorCode::kParameterError), "targetId missing");
   }
   const int64_t up_to = req.datatime() > 0 ? req.datatime() : clock_.last();
-  auto st = storage_.clear_user_history({r.session.app_key, r.session.user_id, type, req.targetid()}, up_to);
-  if (!st) return storage_failed(r, q, st.error());
-  ack_query(r, q, {});
+  ack_stored(r, q, storage_.clear_user_history({r.session.app_key, r.session.user_id, type, req.targetid()}, up_to));
 }
 
 // setSeAtt: top / do-not-disturb per conversation. Versions come from the message clock,
@@ -804,13 +804,9 @@ void Hub::query_set_session_state(Request& r, const codec::ClientQuery& q) {
 // by the official web client (it keeps unread counts locally); Parley's SDK uses it.
 void Hub::query_update_read_time(Request& r, const codec::ClientQuery& q) {
   PARLEY_PARSE_OR_FAIL(pb::SessionMsgReadInput, req);
-  const int type = static_cast<int>(req.type());
-  if (req.channelid().empty() || !valid_conversation_type(type)) {
-    return fail_query(r, q, status::from_error(ErrorCode::kParameterError), "bad conversation");
-  }
-  auto st = storage_.mark_conversation_read(
-      {r.session.app_key, r.session.user_id, static_cast<ConversationType>(type), req.channelid()},
-      req.msgtime());
+  const auto key = own_conversation(r.session, static_cast<int>(req.type()), req.channelid());
+  if (!key) return fail_query(r, q, status::from_error(ErrorCode::kParameterError), "bad conversation");
+  auto st = storage_.mark_conversation_read(*key, req.msgtime());
   if (!st) return storage_failed(r, q, st.error());
   ack_query(r, q, serialize(pb::SessionMsgReadOutput()));
 }
@@ -832,10 +828,10 @@ void Hub::query_blacklist(Request& r, const codec::ClientQuery& q) {
     if (!auth::is_valid_user_id(user) || user == s.user_id) {
       return fail_query(r, q, status::from_error(ErrorCode::kParameterError), "bad user id");
     }
-    auto st = q.topic == topics::kAddBlacklist ? storage_.add_to_blacklist(s.app_key, s.user_id, {user}, r.now_ms)
-                                                : storage_.remove_from_blacklist(s.app_key, s.user_id, {user});
-    if (!st) return storage_failed(r, q, st.error());
-    return ack_query(r, q, {});
+    return ack_stored(r, q,
+                      q.topic == topics::kAddBlacklist
+                          ? storage_.add_to_blacklist(s.app_key, s.user_id, {user}, r.now_ms)
+                          : storage_.remove_from_blacklist(s.app_key, s.user_id, {user}));
   }
   pb::QueryBlackListOutput answer;
   if (q.topic == topics::kQueryBlacklist) {

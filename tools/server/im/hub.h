@@ -253,6 +253,10 @@ class Hub {
   void query_update_read_time(Request& r, const codec::ClientQuery& q);
   void query_blacklist(Request& r, const codec::ClientQuery& q);
 
+  // The session a frame of `bytes` came in on, counted in the metrics; nullptr, with a close
+  // in `out`, when the connection has none.
+  Session* session_of_frame(HubOutput& out, ConnectionId connection, size_t bytes);
+
   // Answers: status 0 with a payload, or an error status.
   void ack_query(Request& r, const codec::ClientQuery& q, std::string payload);
   void fail_query(Request& r, const codec::ClientQuery& q, uint16_t status, std::string_view why);
@@ -260,6 +264,12 @@ class Hub {
   void fail_publish(Request& r, const codec::ClientPublish& p, uint16_t status, std::string_view why);
   // Storage failed: logs, counts, answers with status::kServerError.
   void storage_failed(Request& r, const codec::ClientQuery& q, const Error& error);
+  // An empty answer once `st` succeeded; storage_failed otherwise.
+  void ack_stored(Request& r, const codec::ClientQuery& q, const Status& st);
+  // The session user's own conversation with target_id; nullopt when target_id is empty or
+  // type is no conversation type.
+  static std::optional<storage::ConversationKey> own_conversation(const Session& s, int type,
+                                                                  const std::string& target_id);
   void publish_storage_failed(Request& r, const codec::ClientPublish& p, const char* op, const Error& error);
 
   // s_ntf to every session of (app, user) except `skip`: "pull, something is there".
