@@ -7,8 +7,8 @@
 //
 //   node web/build.mjs [--flavour release|debug|all] [--no-wasm-build]
 //
-// The wasm glue comes from `cmake --build build/wasm-<flavour> --target parley_web`, run
-// here (a no-op when up to date). npm dependencies (esbuild) are installed from the lockfile
+// The wasm comes from `cmake --build build/wasm-<flavour> --target parley_web`, run here
+// (a no-op when up to date). npm dependencies (esbuild) are installed from the lockfile
 // when missing.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,24 +40,20 @@ function ensureNodeModules() {
   fs.copyFileSync(lock, stamp);
 }
 
-// Release ships the browser/worker-only glue (parley_web). The debug package exists for the
-// tests, which run in node, and the debug glue's assertions refuse an environment it was not
-// built for: it wraps the node-enabled debug build (parley_wasm), fs/path left external.
+// Both flavours ship parley_web.wasm of their build (the debug one at -O0 with C asserts);
+// the JS around it is web/src/core_abi.js, the same for both.
 function ensureWasm(flavour) {
   const dir = path.join(ROOT, 'build', `wasm-${flavour}`);
-  const target = flavour === 'release' ? 'parley_web' : 'parley_wasm';
-  const name = flavour === 'release' ? 'parley_web' : 'parley';
   const env = Object.assign({}, process.env, { NODE_PATH: '/usr/share/nodejs' });
   if (buildWasm) {
     if (!fs.existsSync(path.join(dir, 'build.ninja'))) {
       execFileSync('cmake', ['--preset', `wasm-${flavour}`], { cwd: ROOT, stdio: 'inherit', env });
     }
-    execFileSync('cmake', ['--build', dir, '--target', target], { cwd: ROOT, stdio: 'inherit', env });
+    execFileSync('cmake', ['--build', dir, '--target', 'parley_web'], { cwd: ROOT, stdio: 'inherit', env });
   }
-  const glue = path.join(dir, 'bindings', `${name}.js`);
-  const wasm = path.join(dir, 'bindings', `${name}.wasm`);
-  if (!fs.existsSync(glue) || !fs.existsSync(wasm)) throw new Error(`missing ${glue} (build the wasm-${flavour} preset)`);
-  return { glue, wasm };
+  const wasm = path.join(dir, 'bindings', 'parley_web.wasm');
+  if (!fs.existsSync(wasm)) throw new Error(`missing ${wasm} (build the wasm-${flavour} preset)`);
+  return { wasm };
 }
 
 const UMD_HEAD = `(function (root, factory) {
@@ -67,14 +63,8 @@ const UMD_HEAD = `(function (root, factory) {
 }(typeof globalThis !== 'undefined' ? globalThis : typeof self !== 'undefined' ? self : this, function () {`;
 const UMD_TAIL = 'return Parley;\n}));';
 
-async function bundle(esbuild, flavour, glue, outDir) {
+async function bundle(esbuild, flavour, outDir) {
   const release = flavour === 'release';
-  const gluePlugin = {
-    name: 'parley-wasm-glue',
-    setup(b) {
-      b.onResolve({ filter: /^parley-wasm-glue$/ }, () => ({ path: glue }));
-    },
-  };
   const common = {
     bundle: true,
     minify: release,
@@ -82,8 +72,6 @@ async function bundle(esbuild, flavour, glue, outDir) {
     legalComments: 'none',
     platform: 'neutral',
     mainFields: ['module', 'main'],
-    plugins: [gluePlugin],
-    external: release ? [] : ['fs', 'path'],
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
   };
@@ -151,11 +139,11 @@ async function main() {
   const esbuild = await import(path.join(WEB, 'node_modules', 'esbuild', 'lib', 'main.js')).then((m) => m.default || m);
   let failed = false;
   for (const flavour of flavours) {
-    const { glue, wasm } = ensureWasm(flavour);
+    const { wasm } = ensureWasm(flavour);
     const outDir = path.join(ROOT, 'build', flavour === 'release' ? 'web' : 'web-debug');
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(outDir, { recursive: true });
-    await bundle(esbuild, flavour, glue, outDir);
+    await bundle(esbuild, flavour, outDir);
     fs.copyFileSync(wasm, path.join(outDir, 'parley.wasm'));
     fs.copyFileSync(path.join(WEB, 'index.d.ts'), path.join(outDir, 'index.d.ts'));
     fs.writeFileSync(path.join(outDir, 'package.json'), JSON.stringify(packageJson(), null, 2) + '\n');

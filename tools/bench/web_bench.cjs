@@ -11,6 +11,7 @@
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
+const { loadParleyWasm } = require('../../tests/lib/load_wasm.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const N = Number(process.argv[2] || 20000);
@@ -60,8 +61,7 @@ function time(label, n, fn) {
 
 async function decodeBench() {
   const Parley = require(path.join(WEB, 'parley.umd.js'));
-  const create = require(path.join(ROOT, 'build', 'wasm-release', 'bindings', 'parley_web.js'));
-  const M = await create({ wasmBinary: fs.readFileSync(path.join(ROOT, 'build', 'wasm-release', 'bindings', 'parley_web.wasm')) });
+  const M = await loadParleyWasm('release');
   const frames = [];
   for (let i = 0; i < N; i++) frames.push(M._encodeFrame('server', JSON.stringify(frameJson(i))));
   console.log(`\n== decode ${N} server frames (PUBLISH s_msg, text with CJK and emoji, ~${frames[0].length} bytes each)`);

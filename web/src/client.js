@@ -75,7 +75,6 @@ export class Client {
       XMLHttpRequest: opts.XMLHttpRequest,
       storage,
       logger: this.log,
-      createModule: opts.createModule || this.runtime.createModule,
       wasm: opts.wasm || this.runtime.wasm,
       core: isPlainObject(opts.core) ? opts.core : undefined,
       clock: opts.clock,

@@ -28,8 +28,8 @@ function randomSeed() {
 
 export class Engine {
   // options: appKey, navi, connectionType ('websocket' | 'comet'), WebSocket,
-  // XMLHttpRequest, storage (an adapter, storage.js), logger, createModule + wasm (the
-  // runtime), core (SessionConfig overrides, e.g. {pingIntervalMs}), clock ({now,
+  // XMLHttpRequest, storage (an adapter, storage.js), logger, wasm (the runtime's
+  // default or the app's), core (SessionConfig overrides, e.g. {pingIntervalMs}), clock ({now,
   // setTimeout, clearTimeout}), signals (an EventTarget-like window/document pair or false),
   // cometFallback (default true), seed.
   constructor(options) {
@@ -58,10 +58,10 @@ export class Engine {
     this.retry = null;             // background retry of navi/ping failures
     this.wsOpened = false;
     this.destroyed = false;
-    this.ready = loadCore(options.createModule, options.wasm, this.log).then((Module) => {
+    this.ready = loadCore(options.wasm, this.log).then((core) => {
       if (this.destroyed) return;
       const config = Object.assign({ appKey: this.appKey }, options.core || {});
-      this.core = new Module._Client(JSON.stringify(config), options.seed !== undefined ? options.seed : randomSeed());
+      this.core = new core._Client(JSON.stringify(config), options.seed !== undefined ? options.seed : randomSeed());
       this.restore();
       this.emit('ready', {});
     });

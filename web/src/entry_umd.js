@@ -1,6 +1,5 @@
 // Entry of parley.umd.js (script tag, AMD, CommonJS): the wasm is looked for next to the
 // script (document.currentScript while it loads), or next to the file under node's require.
-import createParleyModule from 'parley-wasm-glue';
 import { runtime } from './runtime.js';
 
 function defaultWasmUrl() {
@@ -18,7 +17,6 @@ function defaultWasmUrl() {
   return 'parley.wasm';
 }
 
-runtime.createModule = createParleyModule;
 runtime.wasm = defaultWasmUrl();
 
 export * from './index.js';

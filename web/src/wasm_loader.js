@@ -1,11 +1,12 @@
-// Loads parley.wasm and instantiates the Emscripten module around it. The shim fetches the
-// wasm itself (instantiateWasm), so the same glue works from a script tag, a bundler, a
-// worker or node, and the app can hand over the bytes or a compiled module instead:
+// Loads parley.wasm and instantiates the core around it (core_abi.js). The same code works
+// from a script tag, a bundler, a worker or node, and the app can hand over the bytes or a
+// compiled module instead:
 //   wasm: URL | string (URL) | ArrayBuffer | Uint8Array | WebAssembly.Module
 // In node a file: URL is read with node's fs (process.getBuiltinModule, node >= 20.16),
 // so nothing in the bundle names a node module that a browser bundler would chase.
 import { ErrorCode } from './enums.js';
 import { ParleyError } from './errors.js';
+import { instantiateCore } from './core_abi.js';
 
 function nodeBuiltin(name) {
   const p = globalThis.process;
@@ -28,40 +29,28 @@ async function wasmBytesOrModule(source) {
   return res;  // a Response: compiled while it streams when the server says application/wasm
 }
 
-async function instantiate(input, imports) {
-  if (input instanceof WebAssembly.Module) return { instance: await WebAssembly.instantiate(input, imports), module: input };
+async function compile(input) {
+  if (input instanceof WebAssembly.Module) return input;
   if (typeof Response !== 'undefined' && input instanceof Response) {
     const type = input.headers.get('Content-Type') || '';
-    if (typeof WebAssembly.instantiateStreaming === 'function' && type.startsWith('application/wasm')) {
-      return WebAssembly.instantiateStreaming(input, imports);
+    if (typeof WebAssembly.compileStreaming === 'function' && type.startsWith('application/wasm')) {
+      return WebAssembly.compileStreaming(input);
     }
     input = await input.arrayBuffer();
   }
-  return WebAssembly.instantiate(input, imports);
+  return WebAssembly.compile(input);
 }
 
-// Resolves the Emscripten Module (with _Client); rejects a ParleyError (UNKNOWN) with the
+// Resolves the core (core_abi.js: {_Client}); rejects a ParleyError (UNKNOWN) with the
 // reason when the wasm cannot be had or compiled.
-export function loadCore(createModule, wasmSource, logger) {
-  return new Promise((resolve, reject) => {
-    const fail = (e) => reject(new ParleyError(ErrorCode.UNKNOWN, 'parley.wasm could not be loaded: ' + (e && e.message ? e.message : e)));
-    if (typeof createModule !== 'function') return fail(new Error('no wasm glue'));
-    if (typeof WebAssembly !== 'object') return fail(new Error('WebAssembly is not available'));
-    let ready;
-    try {
-      ready = createModule({
-        instantiateWasm(imports, receive) {
-          wasmBytesOrModule(wasmSource)
-            .then((input) => instantiate(input, imports))
-            .then((r) => receive(r.instance, r.module), fail);
-          return {};
-        },
-        print: (t) => logger.info(t),
-        printErr: (t) => logger.warn(t),
-      });
-    } catch (e) {
-      return fail(e);
-    }
-    Promise.resolve(ready).then(resolve, fail);
-  });
+export function loadCore(wasmSource, logger) {
+  if (typeof WebAssembly !== 'object') {
+    return Promise.reject(new ParleyError(ErrorCode.UNKNOWN, 'parley.wasm could not be loaded: WebAssembly is not available'));
+  }
+  return wasmBytesOrModule(wasmSource)
+    .then(compile)
+    .then((module) => instantiateCore(module, (t) => logger.warn(t)))
+    .catch((e) => {
+      throw new ParleyError(ErrorCode.UNKNOWN, 'parley.wasm could not be loaded: ' + (e && e.message ? e.message : e));
+    });
 }

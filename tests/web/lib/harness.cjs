@@ -4,6 +4,7 @@
 const fs = require('fs');
 const path = require('path');
 const { NodeXMLHttpRequest } = require('./node_xhr.cjs');
+const { loadParleyWasm } = require('../../lib/load_wasm.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const FLAVOURS = (process.env.PARLEY_WEB_FLAVOURS || 'release,debug').split(',').filter(Boolean);
@@ -19,16 +20,10 @@ function loadParley(flavour) {
   return require(file);
 }
 
-// The frame codec of a flavour (_encodeFrame/_decodeFrame), from the browser glue of the
-// wasm build: unlike the node glue it installs no process-wide handlers in the test process.
+// The frame codec of a flavour (_encodeFrame/_decodeFrame): the tools build of its wasm.
 const codecs = {};
 async function loadCodec(flavour) {
-  if (!codecs[flavour]) {
-    const dir = path.join(ROOT, 'build', `wasm-${flavour}`, 'bindings');
-    const name = fs.existsSync(path.join(dir, 'parley_web.js')) && flavour === 'release' ? 'parley_web' : 'parley';
-    const create = require(path.join(dir, `${name}.js`));
-    codecs[flavour] = await create({ wasmBinary: fs.readFileSync(path.join(dir, `${name}.wasm`)) });
-  }
+  if (!codecs[flavour]) codecs[flavour] = await loadParleyWasm(flavour);
   return codecs[flavour];
 }
 
