@@ -14,7 +14,9 @@ std::string encode_payload(std::string_view type, const nlohmann::json& body) {
 
 Result<nlohmann::json> decode_payload(std::string_view type, std::string_view bytes) {
   const codec::schema::MessageDesc* desc = codec::schema::find_message(type);
-  if (!desc) return make_error(ErrorCode::kBadProtobuf, "no message " + std::string(type) + " in the schema");
+  if (!desc)
+    return make_error(ErrorCode::kBadProtobuf,
+                      "no message " + std::string(type) + " in the schema");
   codec::ProtobufToJsonOptions options;
   options.as_protobuf_lite = true;
   return codec::protobuf_to_json(*desc, bytes, options);

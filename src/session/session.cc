@@ -163,8 +163,8 @@ void Session::send_marks(Actions& out, int64_t now) {
   if (!live_conn_) return;
   for (const auto& [k, t] : pending_marks_) {
     if (marks_in_flight_.count(k)) continue;
-    const std::string req =
-        encode_payload("SessionMsgReadInput", json{{"type", k.first}, {"msgTime", t}, {"channelId", k.second}});
+    const std::string req = encode_payload(
+        "SessionMsgReadInput", json{{"type", k.first}, {"msgTime", t}, {"channelId", k.second}});
     if (send_request(out, now, false, topics::kMarkRead, user_id_, req,
                      Pending{RequestKind::kQuery, 0, "", "markRead",
                              json{{"type", k.first}, {"targetId", k.second}, {"time", t}}, 0, 0}))
@@ -173,8 +173,9 @@ void Session::send_marks(Actions& out, int64_t now) {
 }
 
 void Session::sync_conversations(Actions& out, int64_t now, int64_t callback, int count) {
-  const std::string req = encode_payload(
-      "RelationQryInput", json{{"type", kPrivate}, {"count", count}, {"startTime", 0}, {"order", 0}});
+  const std::string req =
+      encode_payload("RelationQryInput",
+                     json{{"type", kPrivate}, {"count", count}, {"startTime", 0}, {"order", 0}});
   if (send_request(out, now, false, topics::kQueryConversations, user_id_, req,
                    Pending{RequestKind::kQuery, callback, "",
                            callback ? "getConversationListRemote" : "syncConversations", nullptr, 0, 0})) {
@@ -541,7 +542,8 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
   const bool first = !ever_connected_;
   ever_connected_ = true;
   if (first) {
-    send_request(out, now, false, topics::kPullSessionStates, user_id_, encode_payload("SessionReq", json{{"time", 0}}),
+    send_request(out, now, false, topics::kPullSessionStates, user_id_,
+                 encode_payload("SessionReq", json{{"time", 0}}),
                  Pending{RequestKind::kQuery, 0, "", "pullSeAtts", nullptr, 0, 0});
   }
   pull(out, now);
@@ -550,7 +552,8 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
   send_marks(out, now);
   sync_conversations(out, now, 0, 300);
   for (const auto& room : chatrooms_) {
-    send_request(out, now, false, topics::kRejoinChatroom, room, encode_payload("ChrmInput", json{{"nothing", 1}}),
+    send_request(out, now, false, topics::kRejoinChatroom, room,
+                 encode_payload("ChrmInput", json{{"nothing", 1}}),
                  Pending{RequestKind::kQuery, 0, "", "rejoinChatroom", json{{"chatroomId", room}}, 0, 0});
   }
   for (auto& e : outbox_) e.in_flight = 0;
@@ -863,7 +866,8 @@ void Session::send_ping(Actions& out, int64_t now, int64_t timeout) {
 
 void Session::pull_chatroom(Actions& out, int64_t now, const std::string& room) {
   // count 0: the server's page size
-  const std::string req = encode_payload("ChrmPullMsg", json{{"syncTime", chatroom_sync_[room]}, {"count", 0}});
+  const std::string req =
+      encode_payload("ChrmPullMsg", json{{"syncTime", chatroom_sync_[room]}, {"count", 0}});
   send_request(out, now, false, topics::kPullChatroom, room, req,
                Pending{RequestKind::kQuery, 0, "", "chatroomPull", json{{"chatroomId", room}}, 0, 0});
 }
@@ -903,7 +907,8 @@ void Session::on_publish(Actions& out, int64_t now, const codec::ServerPublish& 
       emit(out, "log", json{{"level", "error"}, {"message", "bad s_ntf payload"}});
       return;
     }
-    if (jget(n.value(), "type", 0) == 2) {  // chatroom: pull that room from where the last pull ended
+    // type 2, chatroom: pull that room from where the last pull ended
+    if (jget(n.value(), "type", 0) == 2) {
       const std::string room = jget(n.value(), "chrmId", "");
       if (n.value().contains("chrmId") && chatrooms_.count(room)) pull_chatroom(out, now, room);
       return;
@@ -919,11 +924,14 @@ void Session::on_publish(Actions& out, int64_t now, const codec::ServerPublish& 
     MessageContext ctx{user_id_, connected_time_, now};
     // Delivered at once; the inbox position is left to pulls, so nothing between the
     // last pull and this message can be skipped (the next pull re-reads it, deduped).
-    deliver(out, now, message_from_downstream(m.value(), ctx, static_cast<int64_t>(rng_.uniform(16777215))), false);
+    deliver(out, now,
+            message_from_downstream(m.value(), ctx, static_cast<int64_t>(rng_.uniform(16777215))),
+            false);
   } else if (p.topic == topics::kCommand) {
     auto n = decode_payload("NotifyMsg", p.payload);
     if (n && jget(n.value(), "type", 0) == 3) {
-      send_request(out, now, false, topics::kPullSessionStates, user_id_, encode_payload("SessionReq", json{{"time", 0}}),
+      send_request(out, now, false, topics::kPullSessionStates, user_id_,
+                   encode_payload("SessionReq", json{{"time", 0}}),
                    Pending{RequestKind::kQuery, 0, "", "pullSeAtts", nullptr, 0, 0});
     }
   } else {
@@ -941,10 +949,14 @@ void Session::on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a)
     if (!up) return;
     const int32_t flag_word = jget(up.value(), "sessionId", 0);
     const int type = conversation_type_of_topic(copy.topic);
-    json m = {{"fromUserId", copy.target_id}, {"type", type},
-              {"classname", jget(up.value(), "classname", "")}, {"content", jget(up.value(), "content", "")},
-              {"dataTime", sent_time}, {"status", ((flag_word & 1) ? 16 : 0) | ((flag_word & 2) ? 32 : 0)},
-              {"msgId", a.msg_uid}, {"direction", kSend}};
+    json m = {{"fromUserId", copy.target_id},
+              {"type", type},
+              {"classname", jget(up.value(), "classname", "")},
+              {"content", jget(up.value(), "content", "")},
+              {"dataTime", sent_time},
+              {"status", ((flag_word & 1) ? 16 : 0) | ((flag_word & 2) ? 32 : 0)},
+              {"msgId", a.msg_uid},
+              {"direction", kSend}};
     if (type == kGroup || type == kChatroom) m["groupId"] = copy.target_id;
     MessageContext ctx{user_id_, connected_time_, now};
     json msg = message_from_downstream(m, ctx, static_cast<int64_t>(rng_.uniform(16777215)));
@@ -1033,9 +1045,9 @@ void Session::pull(Actions& out, int64_t now) {
   }
   pull_again_ = false;
   const std::string req = encode_payload("SyncRequestMsg", json{{"syncTime", inbox_time_},
-                                                               {"ispolling", false},
-                                                               {"isPullSend", true},
-                                                               {"sendBoxSyncTime", outbox_time_}});
+                                                                {"ispolling", false},
+                                                                {"isPullSend", true},
+                                                                {"sendBoxSyncTime", outbox_time_}});
   if (send_request(out, now, false, topics::kPullMessages, user_id_, req,
                    Pending{RequestKind::kPull, 0, "", "", nullptr, 0, 0})) {
     pull_in_flight_ = true;
@@ -1051,7 +1063,8 @@ void Session::on_pull_result(Actions& out, int64_t now, const std::string& paylo
   }
   MessageContext ctx{user_id_, connected_time_, now};
   for (const auto& m : jget(batch.value(), "list", json::array())) {
-    if (jget(m, "direction", 0) == kSend) outbox_time_ = std::max(outbox_time_, jget(m, "dataTime", int64_t{0}));
+    if (jget(m, "direction", 0) == kSend)
+      outbox_time_ = std::max(outbox_time_, jget(m, "dataTime", int64_t{0}));
     deliver(out, now, message_from_downstream(m, ctx, static_cast<int64_t>(rng_.uniform(16777215))), true);
   }
   const int64_t before = inbox_time_;

@@ -126,19 +126,21 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
 
   if (name == "getHistory") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
-    const std::string req = encode_payload("HistoryMsgInput", json{{"targetId", target},
-                                                                   {"time", jget(cmd, "timestamp", int64_t{0})},
-                                                                   {"count", std::clamp(jget(cmd, "count", 20), 1, 100)},
-                                                                   {"order", jget(cmd, "order", 0)}});
+    const std::string req = encode_payload(
+        "HistoryMsgInput", json{{"targetId", target},
+                                {"time", jget(cmd, "timestamp", int64_t{0})},
+                                {"count", std::clamp(jget(cmd, "count", 20), 1, 100)},
+                                {"order", jget(cmd, "order", 0)}});
     query(history_topic(type), type == kChatroom ? target : user_id_, req,
           json{{"conversationType", type}, {"targetId", target}});
   } else if (name == "getChatroomHistory") {
     target = string_arg("chatroomId");
     if (target.empty()) return param_error("chatroomId required");
-    const std::string req = encode_payload("HistoryMsgInput", json{{"targetId", target},
-                                                                   {"time", jget(cmd, "timestamp", int64_t{0})},
-                                                                   {"count", std::clamp(jget(cmd, "count", 20), 1, 100)},
-                                                                   {"order", jget(cmd, "order", 0)}});
+    const std::string req = encode_payload(
+        "HistoryMsgInput", json{{"targetId", target},
+                                {"time", jget(cmd, "timestamp", int64_t{0})},
+                                {"count", std::clamp(jget(cmd, "count", 20), 1, 100)},
+                                {"order", jget(cmd, "order", 0)}});
     query(topics::kChatroomHistory, target, req,
           json{{"conversationType", kChatroom}, {"targetId", target}});
   } else if (name == "getConversationListRemote") {
@@ -149,7 +151,8 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     if (conversations_.remove(type, target)) touch(type, target);
     if (!live_conn_) return result(out, id, ErrorCode::kOk, true);
     query(topics::kDeleteConversation, target,
-          encode_payload("RelationQryInput", json{{"type", type}, {"count", 0}, {"startTime", 0}, {"order", 0}}),
+          encode_payload("RelationQryInput",
+                         json{{"type", type}, {"count", 0}, {"startTime", 0}, {"order", 0}}),
           nullptr);
   } else if (name == "deleteMessages") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
@@ -164,11 +167,15 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
                           {"direct", jget(m, "messageDirection", 1)}});
     }
     query(topics::kDeleteMessages, user_id_,
-          encode_payload("DeleteMsgInput", json{{"type", type}, {"conversationId", target}, {"msgs", msgs}}), nullptr);
+          encode_payload("DeleteMsgInput",
+                         json{{"type", type}, {"conversationId", target}, {"msgs", msgs}}),
+          nullptr);
   } else if (name == "clearHistory") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
-    const int64_t time = jget(cmd, "timestamp", int64_t{0}) ? jget(cmd, "timestamp", int64_t{0}) : server_now(now);
-    query(clean_topic(type), user_id_, encode_payload("CleanHisMsgInput", json{{"targetId", target}, {"dataTime", time}}),
+    const int64_t time =
+        jget(cmd, "timestamp", int64_t{0}) ? jget(cmd, "timestamp", int64_t{0}) : server_now(now);
+    query(clean_topic(type), user_id_,
+          encode_payload("CleanHisMsgInput", json{{"targetId", target}, {"dataTime", time}}),
           nullptr);
   } else if (name == "setConversationStatus") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
@@ -180,11 +187,14 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     }
     if (cmd.contains("notificationStatus") && cmd["notificationStatus"].is_number_integer()) {
       c.notification_status = cmd["notificationStatus"].get<int>() == 1 ? 1 : 2;  // 1: do not disturb
-      items.push_back(json{{"sessionStateType", kStateIsSilent}, {"value", c.notification_status == 1 ? "1" : "0"}});
+      items.push_back(json{{"sessionStateType", kStateIsSilent},
+                           {"value", c.notification_status == 1 ? "1" : "0"}});
     }
-    const json state = {{"type", type}, {"channelId", target}, {"time", server_now(now)}, {"stateItem", items}};
+    const json state = {
+        {"type", type}, {"channelId", target}, {"time", server_now(now)}, {"stateItem", items}};
     const std::string req =
-        encode_payload("SessionStateModifyReq", json{{"version", server_now(now)}, {"state", json::array({state})}});
+        encode_payload("SessionStateModifyReq",
+                       json{{"version", server_now(now)}, {"state", json::array({state})}});
     touch(type, target);
     if (!live_conn_) return result(out, id, ErrorCode::kOk, true);
     query(topics::kSetSessionState, user_id_, req, nullptr);
@@ -193,12 +203,14 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     if (target.empty()) return param_error("chatroomId required");
     if (name == "getChatroomInfo") {
       return query(topics::kChatroomInfo, target,
-                   encode_payload("QueryChatRoomInfoInput", json{{"count", std::clamp(jget(cmd, "count", 10), 0, 20)},
-                                                                 {"order", jget(cmd, "order", 0)}}),
+                   encode_payload("QueryChatRoomInfoInput",
+                                  json{{"count", std::clamp(jget(cmd, "count", 10), 0, 20)},
+                                       {"order", jget(cmd, "order", 0)}}),
                    nullptr);
     }
     query(name == "joinChatroom" ? topics::kJoinChatroom : topics::kExitChatroom, target,
-          encode_payload("ChrmInput", json{{"nothing", 1}}), json{{"chatroomId", target}, {"count", jget(cmd, "count", 10)}});
+          encode_payload("ChrmInput", json{{"nothing", 1}}),
+          json{{"chatroomId", target}, {"count", jget(cmd, "count", 10)}});
   } else if (name == "addToBlacklist" || name == "removeFromBlacklist" || name == "getBlacklistStatus") {
     const std::string user = string_arg("userId");
     if (user.empty()) return param_error("userId required");
@@ -216,7 +228,8 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     }
     query(topic, user_id_, payload, json{{"userId", user}});
   } else if (name == "getBlacklist") {
-    query(topics::kQueryBlacklist, user_id_, encode_payload("QueryBlackListInput", json{{"nothing", 1}}), nullptr);
+    query(topics::kQueryBlacklist, user_id_,
+          encode_payload("QueryBlackListInput", json{{"nothing", 1}}), nullptr);
   } else if (name == "query") {
     // Any topic of the schema, body as JSON: for forward compatibility and tools.
     const std::string topic = string_arg("topic");
@@ -263,7 +276,8 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
       m["targetId"] = jget(p.context, "targetId", std::string());
       list.push_back(std::move(m));
     }
-    result(out, p.callback, ErrorCode::kOk, json{{"list", list}, {"hasMore", jget(h.value(), "hasMsg", 0) != 0}});
+    result(out, p.callback, ErrorCode::kOk,
+           json{{"list", list}, {"hasMore", jget(h.value(), "hasMsg", 0) != 0}});
   } else if (p.query == "getConversationListRemote" || p.query == "syncConversations") {
     auto r = decode_payload("RelationsOutput", q.payload);
     if (!r) return result(out, p.callback, ErrorCode::kBadProtobuf);
@@ -280,8 +294,9 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
       int64_t later = 0;
       for (const auto& [ck, t] : counted_during_relation_sync_)
         if (ck == k && t > snapshot && t > read_time) ++later;
-      conversations_.on_server_relation(k.first, k.second, latest, jget(info, "unreadCount", int64_t{0}) + later,
-                                        read_time, snapshot);
+      conversations_.on_server_relation(k.first, k.second, latest,
+                                        jget(info, "unreadCount", int64_t{0}) + later, read_time,
+                                        snapshot);
       touch(k.first, user);
       list.push_back(conversations_.find(k.first, k.second)->to_json());
     }
@@ -295,7 +310,8 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
       for (const auto& item : jget(st, "stateItem", json::array())) {
         const int state_type = jget(item, "sessionStateType", 0);
         if (state_type == kStateIsTop) c.top = jget(item, "value", "") == "1";
-        if (state_type == kStateIsSilent) c.notification_status = jget(item, "value", "") == "1" ? 1 : 2;
+        if (state_type == kStateIsSilent)
+          c.notification_status = jget(item, "value", "") == "1" ? 1 : 2;
       }
       touch(c.type, c.target_id);
     }
@@ -306,10 +322,11 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     int64_t join_time = 0;
     if (o) join_time = jget(o.value(), "joinTime", int64_t{0});
     chatroom_sync_[room] = join_time;
-    const std::string req =
-        encode_payload("ChrmPullMsg", json{{"syncTime", join_time}, {"count", jget(p.context, "count", 10)}});
-    send_request(out, now, false, topics::kPullChatroom, room, req,
-                 Pending{RequestKind::kQuery, 0, "", "chatroomPull", json{{"chatroomId", room}}, 0, 0});
+    const std::string req = encode_payload(
+        "ChrmPullMsg", json{{"syncTime", join_time}, {"count", jget(p.context, "count", 10)}});
+    send_request(
+        out, now, false, topics::kPullChatroom, room, req,
+        Pending{RequestKind::kQuery, 0, "", "chatroomPull", json{{"chatroomId", room}}, 0, 0});
     result(out, p.callback, ErrorCode::kOk, json{{"chatroomId", room}, {"joinTime", join_time}});
   } else if (p.query == "quitChatroom") {
     chatrooms_.erase(jget(p.context, "chatroomId", ""));
@@ -324,7 +341,8 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     if (!chatrooms_.count(room)) return;
     auto& sync = chatroom_sync_[room];
     sync = std::max(sync, jget(batch.value(), "syncTime", int64_t{0}));
-    if (batch.value().contains("finished") && !jget(batch.value(), "finished", false) && !list.empty())
+    if (batch.value().contains("finished") && !jget(batch.value(), "finished", false) &&
+        !list.empty())
       pull_chatroom(out, now, room);
   } else if (p.query == "rejoinChatroom") {
     // Back in after a reconnect: fetch what the room said meanwhile.
@@ -333,7 +351,8 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
   } else if (p.query == "getBlacklistStatus") {
     auto o = decode_payload("QueryBlackListOutput", q.payload);
     const json ids = o ? jget(o.value(), "userIds", json::array()) : json::array();
-    const bool listed = o && std::find(ids.begin(), ids.end(), json(jget(p.context, "userId", ""))) != ids.end();
+    const bool listed =
+        o && std::find(ids.begin(), ids.end(), json(jget(p.context, "userId", ""))) != ids.end();
     // v2 semantics: 0 = in the blacklist, 1 = not.
     result(out, p.callback, ErrorCode::kOk, listed ? 0 : 1);
   } else if (p.query == "getBlacklist") {

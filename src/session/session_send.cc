@@ -101,9 +101,12 @@ void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
     // Typing and the like: fire and forget, never stored, never retried.
     if (!live_conn_) return bad("not connected", static_cast<ErrorCode>(30001));
     const std::string up = encode_payload(
-        "UpStreamMessage", json{{"sessionId", 0}, {"classname", object}, {"content", content_text}, {"configFlag", 0}});
-    send_frame(out, codec::ClientPublish{{1, false, false}, std::string(topic),
-                                         cmd["targetId"].get<std::string>(), 0, up});
+        "UpStreamMessage",
+        json{
+            {"sessionId", 0}, {"classname", object}, {"content", content_text}, {"configFlag", 0}});
+    send_frame(
+        out, codec::ClientPublish{
+                 {1, false, false}, std::string(topic), cmd["targetId"].get<std::string>(), 0, up});
     OutboxEntry e;
     e.type = type;
     e.target_id = cmd["targetId"].get<std::string>();
@@ -172,10 +175,11 @@ void Session::cmd_recall(Actions& out, int64_t now, const json& cmd) {
   }
   const json content = {{"conversationType", type}, {"targetId", target}, {"messageUId", uid},
                         {"sentTime", sent_time}};
-  const std::string up = encode_payload("UpStreamMessage", json{{"sessionId", 0},
-                                                                {"classname", "RC:RcCmd"},
-                                                                {"content", to_text(content)},
-                                                                {"configFlag", jget(cmd, "disableNotification", false) ? 4 : 0}});
+  const std::string up = encode_payload(
+      "UpStreamMessage", json{{"sessionId", 0},
+                              {"classname", "RC:RcCmd"},
+                              {"content", to_text(content)},
+                              {"configFlag", jget(cmd, "disableNotification", false) ? 4 : 0}});
   Pending p;
   p.kind = RequestKind::kRecall;
   p.callback = id;
