@@ -20,11 +20,11 @@ const WEB = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(WEB);
 
 // Gzipped bytes of parley.wasm + parley.umd.js (release). The target is 48 KB;
-// today the wasm alone is over it (the core links protobuf-lite and nlohmann::json), so
-// the build fails only above this ceiling, a ratchet to lower as the core shrinks: the
-// wasm's own budget (112 KB, tests/wasm) plus 28 KB for the shim and the Emscripten glue.
+// today the wasm alone is over it (the core links nlohmann::json; protobuf-lite left it),
+// so the build fails only above this ceiling, a ratchet to lower as the core shrinks: the
+// measured 119.3 KB (93.5 KB wasm, 25.8 KB shim and Emscripten glue) plus about 2 KB.
 const TARGET_BYTES = 48 * 1024;
-const CEILING_BYTES = Number(process.env.PARLEY_WEB_SIZE_CEILING || 140 * 1024);
+const CEILING_BYTES = Number(process.env.PARLEY_WEB_SIZE_CEILING || 121.5 * 1024);
 
 const args = process.argv.slice(2);
 const flavourArg = args.includes('--flavour') ? args[args.indexOf('--flavour') + 1] : 'all';

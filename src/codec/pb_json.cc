@@ -176,6 +176,179 @@ Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth) {
   return out;
 }
 
+// ---- decoding as protobuf-lite --------------------------------------------------------
+//
+// Mirrors protobuf 3.21's generated _InternalParse, ParseContext and the unknown-field
+// parser (parse_context.h, generated_message_util): see ProtobufToJsonOptions.
+
+constexpr int kLiteMaxDepth = 100;  // io::CodedInputStream's default recursion limit
+
+class LiteReader {
+ public:
+  explicit LiteReader(std::string_view d) : d_(d) {}
+  bool done() const { return pos_ >= d_.size(); }
+  // Up to 10 bytes; bits past 64 are dropped (VarintParse).
+  bool varint(uint64_t& out) {
+    out = 0;
+    for (int i = 0; i < 10; ++i) {
+      if (pos_ >= d_.size()) return false;
+      const auto b = static_cast<uint8_t>(d_[pos_++]);
+      out |= static_cast<uint64_t>(b & 0x7F) << (i * 7);  // i = 9: only the low bit stays
+      if (!(b & 0x80)) return true;
+    }
+    return false;
+  }
+  // Keys: up to 5 bytes, kept modulo 2^32 (ReadTag).
+  bool tag(uint32_t& out) {
+    uint64_t v = 0;
+    for (int i = 0; i < 5; ++i) {
+      if (pos_ >= d_.size()) return false;
+      const auto b = static_cast<uint8_t>(d_[pos_++]);
+      v |= static_cast<uint64_t>(b & 0x7F) << (i * 7);
+      if (!(b & 0x80)) {
+        out = static_cast<uint32_t>(v);
+        return true;
+      }
+    }
+    return false;
+  }
+  // Lengths: up to 5 bytes, under 2 GB (ReadSize), and within the data.
+  bool bytes(std::string_view& out) {
+    uint64_t len = 0;
+    for (int i = 0;; ++i) {
+      if (pos_ >= d_.size()) return false;
+      const auto b = static_cast<uint8_t>(d_[pos_++]);
+      if (i == 4 && b >= 8) return false;
+      len |= static_cast<uint64_t>(b & 0x7F) << (i * 7);
+      if (!(b & 0x80)) break;
+    }
+    if (len > 0x7FFFFFFFu - 16 || len > d_.size() - pos_) return false;
+    out = d_.substr(pos_, static_cast<size_t>(len));
+    pos_ += static_cast<size_t>(len);
+    return true;
+  }
+  bool skip(size_t n) {
+    if (n > d_.size() - pos_) return false;
+    pos_ += n;
+    return true;
+  }
+
+ private:
+  std::string_view d_;
+  size_t pos_ = 0;
+};
+
+bool enum_declares(const FieldDesc& f, uint64_t v) {
+  if (f.message < 0) return true;
+  const schema::EnumDesc& e = schema::kEnums[f.message];
+  const auto x = static_cast<int32_t>(static_cast<uint32_t>(v));
+  for (size_t i = 0; i < e.value_count; ++i)
+    if (e.values[i] == x) return true;
+  return false;
+}
+
+// Skips an unknown field; a group (at nesting `depth` left) up to its end-group key.
+bool lite_skip_field(LiteReader& r, uint32_t tag, int depth);
+
+bool lite_skip_group(LiteReader& r, uint32_t start_tag, int depth) {
+  if (depth <= 0) return false;
+  while (!r.done()) {
+    uint32_t tag = 0;
+    if (!r.tag(tag)) return false;
+    if (tag == 0 || (tag & 7) == 4) return tag == start_tag + 1;
+    if (!lite_skip_field(r, tag, depth - 1)) return false;
+  }
+  return false;  // no end-group key
+}
+
+bool lite_skip_field(LiteReader& r, uint32_t tag, int depth) {
+  if ((tag >> 3) == 0) return false;
+  uint64_t ignored = 0;
+  std::string_view sv;
+  switch (tag & 7) {
+    case kVarint: return r.varint(ignored);
+    case kFixed64: return r.skip(8);
+    case kLen: return r.bytes(sv);
+    case 3: return lite_skip_group(r, tag, depth);
+    case kFixed32: return r.skip(4);
+    default: return false;
+  }
+}
+
+// Parses `bytes` into `out` (an object, possibly holding earlier fields: merging).
+bool lite_merge(const MessageDesc& m, std::string_view bytes, json& out, int depth) {
+  if (depth <= 0) return false;
+  LiteReader r(bytes);
+  while (!r.done()) {
+    uint32_t tag = 0;
+    if (!r.tag(tag)) return false;
+    if (tag == 0 || (tag & 7) == 4) return false;  // ends the message early: not at its limit
+    const uint32_t wire = tag & 7;
+    const FieldDesc* f = field_by_number(m, tag >> 3);
+    const bool repeated = f && f->label == Label::kRepeated;
+    auto store = [&](json v) {
+      if (repeated) {
+        out[f->name].push_back(std::move(v));
+      } else {
+        out[f->name] = std::move(v);
+      }
+    };
+    if (f && is_varint_kind(f->kind) && wire == kVarint) {
+      uint64_t v = 0;
+      if (!r.varint(v)) return false;
+      if (f->kind == FieldKind::kEnum && !enum_declares(*f, v)) continue;
+      store(scalar_to_json(f->kind, v));
+    } else if (f && is_varint_kind(f->kind) && wire == kLen && repeated) {  // packed
+      std::string_view packed;
+      if (!r.bytes(packed)) return false;
+      LiteReader pr(packed);
+      while (!pr.done()) {
+        uint64_t v = 0;
+        if (!pr.varint(v)) return false;
+        if (f->kind == FieldKind::kEnum && !enum_declares(*f, v)) continue;
+        store(scalar_to_json(f->kind, v));
+      }
+    } else if (f && !is_varint_kind(f->kind) && wire == kLen) {
+      std::string_view value;
+      if (!r.bytes(value)) return false;
+      if (f->kind != FieldKind::kMessage) {
+        store(json(std::string(value)));
+      } else if (repeated) {
+        json item = json::object();
+        if (!lite_merge(schema::kMessages[f->message], value, item, depth - 1)) return false;
+        out[f->name].push_back(std::move(item));
+      } else {
+        json& item = out[f->name];
+        if (!item.is_object()) item = json::object();
+        if (!lite_merge(schema::kMessages[f->message], value, item, depth - 1)) return false;
+      }
+    } else if (!lite_skip_field(r, tag, depth - 1)) {  // unknown, or known with another wire type
+      return false;
+    }
+  }
+  return true;
+}
+
+// IsInitialized(): required fields of this message and of every nested one it holds.
+bool lite_initialized(const MessageDesc& m, const json& j) {
+  for (size_t i = 0; i < m.field_count; ++i) {
+    const FieldDesc& f = m.fields[i];
+    auto it = j.find(f.name);
+    if (it == j.end()) {
+      if (f.label == Label::kRequired) return false;
+      continue;
+    }
+    if (f.kind != FieldKind::kMessage) continue;
+    if (f.label == Label::kRepeated) {
+      for (const auto& e : *it)
+        if (!lite_initialized(schema::kMessages[f.message], e)) return false;
+    } else if (!lite_initialized(schema::kMessages[f.message], *it)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // ---- encoding ---------------------------------------------------------------------
 
 void put_varint(std::string& out, uint64_t v) {
@@ -336,8 +509,13 @@ Status encode_value(const MessageDesc& m, const FieldDesc& f, const json& v, std
 
 }  // namespace
 
-Result<json> protobuf_to_json(const MessageDesc& desc, std::string_view bytes) {
-  return decode(desc, bytes, 0);
+Result<json> protobuf_to_json(const MessageDesc& desc, std::string_view bytes,
+                              const ProtobufToJsonOptions& options) {
+  if (!options.as_protobuf_lite) return decode(desc, bytes, 0);
+  json out = json::object();
+  if (!lite_merge(desc, bytes, out, kLiteMaxDepth + 1)) return pb_error(desc, "does not parse");
+  if (!lite_initialized(desc, out)) return pb_error(desc, "missing required field");
+  return out;
 }
 
 Result<std::string> json_to_protobuf(const MessageDesc& desc, const json& j,

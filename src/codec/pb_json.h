@@ -16,10 +16,27 @@
 
 namespace parley::codec {
 
+struct ProtobufToJsonOptions {
+  // Accept, reject and decode exactly as protobuf-lite 3.21's ParseFromString does with
+  // protoc's classes (the session read payloads that way, so it must keep doing so; the
+  // differential test in tests/codec holds the two together):
+  // - a known field with the wrong wire type is an unknown field, skipped; unknown groups
+  //   are skipped too; wire types 6 and 7, field number 0 and a stray end-group fail;
+  // - a singular field seen twice: the last scalar wins, messages are merged; repeated
+  //   scalars may come packed or not;
+  // - an enum value the enum does not declare (low 32 bits) leaves the field unset;
+  // - strings and bytes are kept as they are (no UTF-8 check, no {"$hex"});
+  // - varints of up to 10 bytes (extra bits dropped), keys and lengths of up to 5 bytes;
+  //   nesting (messages and groups) up to 100 deep;
+  // - required fields are checked once the whole message is read, in every nested message.
+  bool as_protobuf_lite = false;
+};
+
 // Decodes `bytes` as message `desc`. Unknown field numbers are skipped (as protobuf
 // does); a wrong wire type, a truncated field, nesting deeper than 32 or a missing
-// required field is an error (kBadProtobuf).
-Result<nlohmann::json> protobuf_to_json(const schema::MessageDesc& desc, std::string_view bytes);
+// required field is an error (kBadProtobuf). See the options for protobuf-lite's rules.
+Result<nlohmann::json> protobuf_to_json(const schema::MessageDesc& desc, std::string_view bytes,
+                                        const ProtobufToJsonOptions& options = {});
 
 struct JsonToProtobufOptions {
   // Peers (the official comet client) may add keys we do not model; tools want to hear

@@ -19,7 +19,15 @@ struct FieldDesc {
   const char* name;
   FieldKind kind;
   Label label;
-  int message;  // index into kMessages for kMessage fields, else -1
+  int message;  // index into kMessages for kMessage fields, kEnums for kEnum fields, else -1
+};
+
+// The values an enum declares: protobuf-lite keeps any other value of an enum field out of
+// the message (as an unknown field), so the field reads as unset.
+struct EnumDesc {
+  const char* name;
+  const int32_t* values;  // sorted
+  size_t value_count;
 };
 
 struct MessageDesc {
@@ -28,6 +36,7 @@ struct MessageDesc {
   size_t field_count;
 };
 
+extern const EnumDesc kEnums[];
 extern const MessageDesc kMessages[];
 extern const size_t kMessageCount;
 

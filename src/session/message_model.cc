@@ -3,6 +3,7 @@
 #include <array>
 
 #include "codec/topics.h"
+#include "common/json_util.h"
 
 namespace parley::session {
 namespace {
@@ -108,30 +109,33 @@ nlohmann::json content_to_json(const std::string& bytes) {
   return j;
 }
 
-nlohmann::json message_from_downstream(const pb::DownStreamMessage& m, const MessageContext& ctx,
+nlohmann::json message_from_downstream(const nlohmann::json& m, const MessageContext& ctx,
                                        int64_t local_id) {
-  const int type = static_cast<int>(m.type());
+  const int type = jget(m, "type", 1);
+  const std::string from = jget(m, "fromUserId", "");
+  const std::string classname = jget(m, "classname", "");
+  const int64_t data_time = jget(m, "dataTime", int64_t{0});
   const bool group_like = type == kGroup || type == kChatroom || type == kRtcRoom;
-  int direction = m.has_direction() ? m.direction() : kReceive;
-  if (type == kChatroom && m.fromuserid() == ctx.self_user_id) direction = kSend;
+  int direction = m.contains("direction") ? jget(m, "direction", 0) : kReceive;
+  if (type == kChatroom && from == ctx.self_user_id) direction = kSend;
   const bool send = direction == kSend;
-  const int64_t status = m.status();
+  const int64_t status = jget(m, "status", int64_t{0});
   bool known = false;
-  MessageFlags flags = builtin_flags(m.classname(), &known);
+  MessageFlags flags = builtin_flags(classname, &known);
   if (!known) flags = MessageFlags{(status & 16) != 0, (status & 32) != 0};
   nlohmann::json msg = {
       {"conversationType", type},
-      {"targetId", group_like ? m.groupid() : m.fromuserid()},
-      {"senderUserId", send ? ctx.self_user_id : m.fromuserid()},
+      {"targetId", group_like ? jget(m, "groupId", "") : from},
+      {"senderUserId", send ? ctx.self_user_id : from},
       {"messageDirection", direction},
-      {"messageUId", m.msgid()},
-      {"sentTime", m.datatime()},
-      {"objectName", m.classname()},
-      {"messageType", m.classname()},
-      {"content", content_to_json(m.content())},
+      {"messageUId", jget(m, "msgId", "")},
+      {"sentTime", data_time},
+      {"objectName", classname},
+      {"messageType", classname},
+      {"content", content_to_json(jget(m, "content", ""))},
       {"sentStatus", send ? kSent : kReceived},
       {"receivedStatus", (status & 2) ? kRetrieved : kUnread},
-      {"offLineMessage", m.datatime() < ctx.connected_time_ms},
+      {"offLineMessage", data_time < ctx.connected_time_ms},
       {"isPersited", flags.persisted},
       {"isCounted", flags.counted},
       {"isMentioned", (status & 64) != 0},
@@ -141,9 +145,9 @@ nlohmann::json message_from_downstream(const pb::DownStreamMessage& m, const Mes
       {"receivedTime", ctx.now_ms},
   };
   // For group messages the sender is fromUserId even though targetId is the group.
-  if (group_like && !send) msg["senderUserId"] = m.fromuserid();
-  if (m.has_pushcontent()) msg["pushContent"] = m.pushcontent();
-  if (m.has_clientuniqueid()) msg["clientUniqueId"] = m.clientuniqueid();
+  if (group_like && !send) msg["senderUserId"] = from;
+  if (m.contains("pushContent")) msg["pushContent"] = jget(m, "pushContent", "");
+  if (m.contains("clientUniqueId")) msg["clientUniqueId"] = jget(m, "clientUniqueId", int64_t{0});
   return msg;
 }
 

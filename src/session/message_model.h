@@ -9,8 +9,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "rongcloud.pb.h"
-
 namespace parley::session {
 
 // ConversationType values of the v2 API (= ChannelType on the wire).
@@ -24,6 +22,8 @@ enum Direction : int { kSend = 1, kReceive = 2 };
 enum SentStatus : int { kSending = 10, kFailed = 20, kSent = 30, kReceived = 40, kRead = 50 };
 // ReceivedStatus bits.
 enum ReceivedStatus : int { kUnread = 0, kReadStatus = 1, kRetrieved = 8 };
+// SessionStateType on the wire (setSeAtt, pullSeAtts): which conversation setting an item holds.
+enum SessionStateType : int { kStateIsSilent = 1, kStateIsTop = 2 };
 
 struct MessageFlags {
   bool persisted = true;
@@ -55,10 +55,10 @@ struct MessageContext {
   int64_t now_ms = 0;
 };
 
-// DownStreamMessage -> Message JSON (§4.6). targetId is the group for group-like types,
-// else fromUserId (which is the peer for own messages, direction 1). `local_id` becomes
-// messageId (a local integer, never on the wire).
-nlohmann::json message_from_downstream(const pb::DownStreamMessage& m, const MessageContext& ctx,
+// DownStreamMessage (as decode_payload reads it) -> Message JSON (§4.6). targetId is the
+// group for group-like types, else fromUserId (which is the peer for own messages,
+// direction 1). `local_id` becomes messageId (a local integer, never on the wire).
+nlohmann::json message_from_downstream(const nlohmann::json& m, const MessageContext& ctx,
                                        int64_t local_id);
 
 // Content bytes -> JSON: parsed when it is JSON text, else the raw string (as the

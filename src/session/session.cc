@@ -5,7 +5,7 @@
 
 #include "codec/comet.h"
 #include "codec/topics.h"
-#include "rongcloud.pb.h"
+#include "session/payload.h"
 
 namespace parley::session {
 
@@ -163,11 +163,9 @@ void Session::send_marks(Actions& out, int64_t now) {
   if (!live_conn_) return;
   for (const auto& [k, t] : pending_marks_) {
     if (marks_in_flight_.count(k)) continue;
-    pb::SessionMsgReadInput req;
-    req.set_type(static_cast<pb::ChannelType>(k.first));
-    req.set_msgtime(t);
-    req.set_channelid(k.second);
-    if (send_request(out, now, false, topics::kMarkRead, user_id_, req.SerializeAsString(),
+    const std::string req = encode_payload(
+        "SessionMsgReadInput", json{{"type", k.first}, {"msgTime", t}, {"channelId", k.second}});
+    if (send_request(out, now, false, topics::kMarkRead, user_id_, req,
                      Pending{RequestKind::kQuery, 0, "", "markRead",
                              json{{"type", k.first}, {"targetId", k.second}, {"time", t}}, 0, 0}))
       marks_in_flight_.insert(k);
@@ -175,12 +173,10 @@ void Session::send_marks(Actions& out, int64_t now) {
 }
 
 void Session::sync_conversations(Actions& out, int64_t now, int64_t callback, int count) {
-  pb::RelationQryInput req;
-  req.set_type(pb::PERSON);
-  req.set_count(count);
-  req.set_starttime(0);
-  req.set_order(0);
-  if (send_request(out, now, false, topics::kQueryConversations, user_id_, req.SerializeAsString(),
+  const std::string req =
+      encode_payload("RelationQryInput",
+                     json{{"type", kPrivate}, {"count", count}, {"startTime", 0}, {"order", 0}});
+  if (send_request(out, now, false, topics::kQueryConversations, user_id_, req,
                    Pending{RequestKind::kQuery, callback, "",
                            callback ? "getConversationListRemote" : "syncConversations", nullptr, 0, 0})) {
     relation_sync_in_flight_ = true;
@@ -546,9 +542,8 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
   const bool first = !ever_connected_;
   ever_connected_ = true;
   if (first) {
-    pb::SessionReq req;
-    req.set_time(0);
-    send_request(out, now, false, topics::kPullSessionStates, user_id_, req.SerializeAsString(),
+    send_request(out, now, false, topics::kPullSessionStates, user_id_,
+                 encode_payload("SessionReq", json{{"time", 0}}),
                  Pending{RequestKind::kQuery, 0, "", "pullSeAtts", nullptr, 0, 0});
   }
   pull(out, now);
@@ -557,9 +552,8 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
   send_marks(out, now);
   sync_conversations(out, now, 0, 300);
   for (const auto& room : chatrooms_) {
-    pb::ChrmInput req;
-    req.set_nothing(1);
-    send_request(out, now, false, topics::kRejoinChatroom, room, req.SerializeAsString(),
+    send_request(out, now, false, topics::kRejoinChatroom, room,
+                 encode_payload("ChrmInput", json{{"nothing", 1}}),
                  Pending{RequestKind::kQuery, 0, "", "rejoinChatroom", json{{"chatroomId", room}}, 0, 0});
   }
   for (auto& e : outbox_) e.in_flight = 0;
@@ -871,10 +865,10 @@ void Session::send_ping(Actions& out, int64_t now, int64_t timeout) {
 }
 
 void Session::pull_chatroom(Actions& out, int64_t now, const std::string& room) {
-  pb::ChrmPullMsg req;
-  req.set_synctime(chatroom_sync_[room]);
-  req.set_count(0);  // the server's page size
-  send_request(out, now, false, topics::kPullChatroom, room, req.SerializeAsString(),
+  // count 0: the server's page size
+  const std::string req =
+      encode_payload("ChrmPullMsg", json{{"syncTime", chatroom_sync_[room]}, {"count", 0}});
+  send_request(out, now, false, topics::kPullChatroom, room, req,
                Pending{RequestKind::kQuery, 0, "", "chatroomPull", json{{"chatroomId", room}}, 0, 0});
 }
 
@@ -908,33 +902,36 @@ void Session::on_publish(Actions& out, int64_t now, const codec::ServerPublish& 
   }
   if (p.flags.qos > 0) send_frame(out, codec::ClientPubAck{{}, p.message_id});
   if (p.topic == topics::kNotify) {
-    pb::NotifyMsg n;
-    if (!n.ParseFromString(p.payload)) {
+    auto n = decode_payload("NotifyMsg", p.payload);
+    if (!n) {
       emit(out, "log", json{{"level", "error"}, {"message", "bad s_ntf payload"}});
       return;
     }
-    if (n.type() == 2) {  // chatroom: pull that room from where the last pull ended
-      if (n.has_chrmid() && chatrooms_.count(n.chrmid())) pull_chatroom(out, now, n.chrmid());
+    // type 2, chatroom: pull that room from where the last pull ended
+    if (jget(n.value(), "type", 0) == 2) {
+      const std::string room = jget(n.value(), "chrmId", "");
+      if (n.value().contains("chrmId") && chatrooms_.count(room)) pull_chatroom(out, now, room);
       return;
     }
-    notified_time_ = std::max(notified_time_, static_cast<int64_t>(n.time()));
+    notified_time_ = std::max(notified_time_, jget(n.value(), "time", int64_t{0}));
     pull(out, now);
   } else if (p.topic == topics::kDirectMessage) {
-    pb::DownStreamMessage m;
-    if (!m.ParseFromString(p.payload)) {
+    auto m = decode_payload("DownStreamMessage", p.payload);
+    if (!m) {
       emit(out, "log", json{{"level", "error"}, {"message", "bad s_msg payload"}});
       return;
     }
     MessageContext ctx{user_id_, connected_time_, now};
     // Delivered at once; the inbox position is left to pulls, so nothing between the
     // last pull and this message can be skipped (the next pull re-reads it, deduped).
-    deliver(out, now, message_from_downstream(m, ctx, static_cast<int64_t>(rng_.uniform(16777215))), false);
+    deliver(out, now,
+            message_from_downstream(m.value(), ctx, static_cast<int64_t>(rng_.uniform(16777215))),
+            false);
   } else if (p.topic == topics::kCommand) {
-    pb::NotifyMsg n;
-    if (n.ParseFromString(p.payload) && n.type() == 3) {
-      pb::SessionReq req;
-      req.set_time(0);
-      send_request(out, now, false, topics::kPullSessionStates, user_id_, req.SerializeAsString(),
+    auto n = decode_payload("NotifyMsg", p.payload);
+    if (n && jget(n.value(), "type", 0) == 3) {
+      send_request(out, now, false, topics::kPullSessionStates, user_id_,
+                   encode_payload("SessionReq", json{{"time", 0}}),
                    Pending{RequestKind::kQuery, 0, "", "pullSeAtts", nullptr, 0, 0});
     }
   } else {
@@ -948,19 +945,19 @@ void Session::on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a)
   if (sc != sync_copies_.end()) {
     SyncCopy copy = std::move(sc->second);
     sync_copies_.erase(sc);
-    pb::UpStreamMessage up;
-    if (!up.ParseFromString(copy.payload)) return;
-    pb::DownStreamMessage m;
-    m.set_fromuserid(copy.target_id);
+    auto up = decode_payload("UpStreamMessage", copy.payload);
+    if (!up) return;
+    const int32_t flag_word = jget(up.value(), "sessionId", 0);
     const int type = conversation_type_of_topic(copy.topic);
-    m.set_type(static_cast<pb::ChannelType>(type));
-    if (type == kGroup || type == kChatroom) m.set_groupid(copy.target_id);
-    m.set_classname(up.classname());
-    m.set_content(up.content());
-    m.set_datatime(sent_time);
-    m.set_status(((up.sessionid() & 1) ? 16 : 0) | ((up.sessionid() & 2) ? 32 : 0));
-    m.set_msgid(a.msg_uid);
-    m.set_direction(kSend);
+    json m = {{"fromUserId", copy.target_id},
+              {"type", type},
+              {"classname", jget(up.value(), "classname", "")},
+              {"content", jget(up.value(), "content", "")},
+              {"dataTime", sent_time},
+              {"status", ((flag_word & 1) ? 16 : 0) | ((flag_word & 2) ? 32 : 0)},
+              {"msgId", a.msg_uid},
+              {"direction", kSend}};
+    if (type == kGroup || type == kChatroom) m["groupId"] = copy.target_id;
     MessageContext ctx{user_id_, connected_time_, now};
     json msg = message_from_downstream(m, ctx, static_cast<int64_t>(rng_.uniform(16777215)));
     msg["targetId"] = copy.target_id;
@@ -1047,12 +1044,11 @@ void Session::pull(Actions& out, int64_t now) {
     return;
   }
   pull_again_ = false;
-  pb::SyncRequestMsg req;
-  req.set_synctime(inbox_time_);
-  req.set_ispolling(false);
-  req.set_ispullsend(true);
-  req.set_sendboxsynctime(outbox_time_);
-  if (send_request(out, now, false, topics::kPullMessages, user_id_, req.SerializeAsString(),
+  const std::string req = encode_payload("SyncRequestMsg", json{{"syncTime", inbox_time_},
+                                                                {"ispolling", false},
+                                                                {"isPullSend", true},
+                                                                {"sendBoxSyncTime", outbox_time_}});
+  if (send_request(out, now, false, topics::kPullMessages, user_id_, req,
                    Pending{RequestKind::kPull, 0, "", "", nullptr, 0, 0})) {
     pull_in_flight_ = true;
   }
@@ -1060,24 +1056,25 @@ void Session::pull(Actions& out, int64_t now) {
 }
 
 void Session::on_pull_result(Actions& out, int64_t now, const std::string& payload) {
-  pb::DownStreamMessages batch;
-  if (!batch.ParseFromString(payload)) {
+  auto batch = decode_payload("DownStreamMessages", payload);
+  if (!batch) {
     emit(out, "log", json{{"level", "error"}, {"message", "bad pullMsg answer"}});
     return;
   }
   MessageContext ctx{user_id_, connected_time_, now};
-  for (const auto& m : batch.list()) {
-    if (m.has_direction() && m.direction() == kSend) outbox_time_ = std::max(outbox_time_, m.datatime());
+  for (const auto& m : jget(batch.value(), "list", json::array())) {
+    if (jget(m, "direction", 0) == kSend)
+      outbox_time_ = std::max(outbox_time_, jget(m, "dataTime", int64_t{0}));
     deliver(out, now, message_from_downstream(m, ctx, static_cast<int64_t>(rng_.uniform(16777215))), true);
   }
   const int64_t before = inbox_time_;
-  inbox_time_ = std::max(inbox_time_, static_cast<int64_t>(batch.synctime()));
+  inbox_time_ = std::max(inbox_time_, jget(batch.value(), "syncTime", int64_t{0}));
   dirty_sync_ = true;
   dirty_seen_ = true;
   // Pull again while the server says there is more, or a notification promised a newer
   // message than this answer covers (§4.7). A server whose syncTime does not move
   // would loop: only re-pull on "notified" when the position advanced.
-  const bool more = batch.has_finished() && !batch.finished();
+  const bool more = batch.value().contains("finished") && !jget(batch.value(), "finished", false);
   if (more || pull_again_ || (notified_time_ > inbox_time_ && inbox_time_ > before)) pull(out, now);
 }
 

@@ -3,8 +3,8 @@
 
 #include "codec/pb_json.h"
 #include "codec/topics.h"
-#include "rongcloud.pb.h"
 #include "common/json_util.h"
+#include "session/payload.h"
 #include "session/session.h"
 
 namespace parley::session {
@@ -126,22 +126,22 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
 
   if (name == "getHistory") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
-    pb::HistoryMsgInput req;
-    req.set_targetid(target);
-    req.set_time(jget(cmd, "timestamp", int64_t{0}));
-    req.set_count(std::clamp(jget(cmd, "count", 20), 1, 100));
-    req.set_order(jget(cmd, "order", 0));
-    query(history_topic(type), type == kChatroom ? target : user_id_, req.SerializeAsString(),
+    const std::string req = encode_payload(
+        "HistoryMsgInput", json{{"targetId", target},
+                                {"time", jget(cmd, "timestamp", int64_t{0})},
+                                {"count", std::clamp(jget(cmd, "count", 20), 1, 100)},
+                                {"order", jget(cmd, "order", 0)}});
+    query(history_topic(type), type == kChatroom ? target : user_id_, req,
           json{{"conversationType", type}, {"targetId", target}});
   } else if (name == "getChatroomHistory") {
     target = string_arg("chatroomId");
     if (target.empty()) return param_error("chatroomId required");
-    pb::HistoryMsgInput req;
-    req.set_targetid(target);
-    req.set_time(jget(cmd, "timestamp", int64_t{0}));
-    req.set_count(std::clamp(jget(cmd, "count", 20), 1, 100));
-    req.set_order(jget(cmd, "order", 0));
-    query(topics::kChatroomHistory, target, req.SerializeAsString(),
+    const std::string req = encode_payload(
+        "HistoryMsgInput", json{{"targetId", target},
+                                {"time", jget(cmd, "timestamp", int64_t{0})},
+                                {"count", std::clamp(jget(cmd, "count", 20), 1, 100)},
+                                {"order", jget(cmd, "order", 0)}});
+    query(topics::kChatroomHistory, target, req,
           json{{"conversationType", kChatroom}, {"targetId", target}});
   } else if (name == "getConversationListRemote") {
     if (!live_conn_) return result_code(out, id, 30001, json{{"message", "not connected"}});
@@ -150,97 +150,86 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     if (conversations_.remove(type, target)) touch(type, target);
     if (!live_conn_) return result(out, id, ErrorCode::kOk, true);
-    pb::RelationQryInput req;
-    req.set_type(static_cast<pb::ChannelType>(type));
-    req.set_count(0);
-    req.set_starttime(0);
-    req.set_order(0);
-    query(topics::kDeleteConversation, target, req.SerializeAsString(), nullptr);
+    query(topics::kDeleteConversation, target,
+          encode_payload("RelationQryInput",
+                         json{{"type", type}, {"count", 0}, {"startTime", 0}, {"order", 0}}),
+          nullptr);
   } else if (name == "deleteMessages") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     if (!cmd.contains("messages") || !cmd["messages"].is_array() || cmd["messages"].empty())
       return param_error("messages must be a non-empty array");
-    pb::DeleteMsgInput req;
-    req.set_type(static_cast<pb::ChannelType>(type));
-    req.set_conversationid(target);
+    json msgs = json::array();
     for (const auto& m : cmd["messages"]) {
       if (!m.is_object() || !m.contains("messageUId") || !m["messageUId"].is_string())
         return param_error("each message needs messageUId");
-      auto* d = req.add_msgs();
-      d->set_msgid(m["messageUId"].get<std::string>());
-      d->set_msgdatatime(jget(m, "sentTime", int64_t{0}));
-      d->set_direct(jget(m, "messageDirection", 1));
+      msgs.push_back(json{{"msgId", m["messageUId"].get<std::string>()},
+                          {"msgDataTime", jget(m, "sentTime", int64_t{0})},
+                          {"direct", jget(m, "messageDirection", 1)}});
     }
-    query(topics::kDeleteMessages, user_id_, req.SerializeAsString(), nullptr);
+    query(topics::kDeleteMessages, user_id_,
+          encode_payload("DeleteMsgInput",
+                         json{{"type", type}, {"conversationId", target}, {"msgs", msgs}}),
+          nullptr);
   } else if (name == "clearHistory") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
-    pb::CleanHisMsgInput req;
-    req.set_targetid(target);
-    req.set_datatime(jget(cmd, "timestamp", int64_t{0}) ? jget(cmd, "timestamp", int64_t{0}) : server_now(now));
-    query(clean_topic(type), user_id_, req.SerializeAsString(), nullptr);
+    const int64_t time =
+        jget(cmd, "timestamp", int64_t{0}) ? jget(cmd, "timestamp", int64_t{0}) : server_now(now);
+    query(clean_topic(type), user_id_,
+          encode_payload("CleanHisMsgInput", json{{"targetId", target}, {"dataTime", time}}),
+          nullptr);
   } else if (name == "setConversationStatus") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     auto& c = conversations_.upsert(type, target);
-    pb::SessionStateModifyReq req;
-    req.set_version(server_now(now));
-    auto* st = req.add_state();
-    st->set_type(static_cast<pb::ChannelType>(type));
-    st->set_channelid(target);
-    st->set_time(server_now(now));
+    json items = json::array();
     if (cmd.contains("isTop") && cmd["isTop"].is_boolean()) {
       c.top = cmd["isTop"].get<bool>();
-      auto* item = st->add_stateitem();
-      item->set_sessionstatetype(pb::IsTop);
-      item->set_value(c.top ? "1" : "0");
+      items.push_back(json{{"sessionStateType", kStateIsTop}, {"value", c.top ? "1" : "0"}});
     }
     if (cmd.contains("notificationStatus") && cmd["notificationStatus"].is_number_integer()) {
       c.notification_status = cmd["notificationStatus"].get<int>() == 1 ? 1 : 2;  // 1: do not disturb
-      auto* item = st->add_stateitem();
-      item->set_sessionstatetype(pb::IsSilent);
-      item->set_value(c.notification_status == 1 ? "1" : "0");
+      items.push_back(json{{"sessionStateType", kStateIsSilent},
+                           {"value", c.notification_status == 1 ? "1" : "0"}});
     }
+    const json state = {
+        {"type", type}, {"channelId", target}, {"time", server_now(now)}, {"stateItem", items}};
+    const std::string req =
+        encode_payload("SessionStateModifyReq",
+                       json{{"version", server_now(now)}, {"state", json::array({state})}});
     touch(type, target);
     if (!live_conn_) return result(out, id, ErrorCode::kOk, true);
-    query(topics::kSetSessionState, user_id_, req.SerializeAsString(), nullptr);
+    query(topics::kSetSessionState, user_id_, req, nullptr);
   } else if (name == "joinChatroom" || name == "quitChatroom" || name == "getChatroomInfo") {
     target = string_arg("chatroomId");
     if (target.empty()) return param_error("chatroomId required");
     if (name == "getChatroomInfo") {
-      pb::QueryChatRoomInfoInput req;
-      req.set_count(std::clamp(jget(cmd, "count", 10), 0, 20));
-      req.set_order(jget(cmd, "order", 0));
-      return query(topics::kChatroomInfo, target, req.SerializeAsString(), nullptr);
+      return query(topics::kChatroomInfo, target,
+                   encode_payload("QueryChatRoomInfoInput",
+                                  json{{"count", std::clamp(jget(cmd, "count", 10), 0, 20)},
+                                       {"order", jget(cmd, "order", 0)}}),
+                   nullptr);
     }
-    pb::ChrmInput req;
-    req.set_nothing(1);
     query(name == "joinChatroom" ? topics::kJoinChatroom : topics::kExitChatroom, target,
-          req.SerializeAsString(), json{{"chatroomId", target}, {"count", jget(cmd, "count", 10)}});
+          encode_payload("ChrmInput", json{{"nothing", 1}}),
+          json{{"chatroomId", target}, {"count", jget(cmd, "count", 10)}});
   } else if (name == "addToBlacklist" || name == "removeFromBlacklist" || name == "getBlacklistStatus") {
     const std::string user = string_arg("userId");
     if (user.empty()) return param_error("userId required");
     std::string payload;
     std::string_view topic;
     if (name == "addToBlacklist") {
-      pb::Add2BlackListInput req;
-      req.set_userid(user);
-      payload = req.SerializeAsString();
+      payload = encode_payload("Add2BlackListInput", json{{"userId", user}});
       topic = topics::kAddBlacklist;
     } else if (name == "removeFromBlacklist") {
-      pb::RemoveFromBlackListInput req;
-      req.set_userid(user);
-      payload = req.SerializeAsString();
+      payload = encode_payload("RemoveFromBlackListInput", json{{"userId", user}});
       topic = topics::kRemoveBlacklist;
     } else {
-      pb::BlackListStatusInput req;
-      req.set_userid(user);
-      payload = req.SerializeAsString();
+      payload = encode_payload("BlackListStatusInput", json{{"userId", user}});
       topic = topics::kBlacklistStatus;
     }
     query(topic, user_id_, payload, json{{"userId", user}});
   } else if (name == "getBlacklist") {
-    pb::QueryBlackListInput req;
-    req.set_nothing(1);
-    query(topics::kQueryBlacklist, user_id_, req.SerializeAsString(), nullptr);
+    query(topics::kQueryBlacklist, user_id_,
+          encode_payload("QueryBlackListInput", json{{"nothing", 1}}), nullptr);
   } else if (name == "query") {
     // Any topic of the schema, body as JSON: for forward compatibility and tools.
     const std::string topic = string_arg("topic");
@@ -277,89 +266,100 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
   MessageContext ctx{user_id_, connected_time_, now};
   auto local_id = [&]() { return static_cast<int64_t>(rng_.uniform(16777215)); };
   if (p.query == "getHistory" || p.query == "getChatroomHistory") {
-    pb::HistoryMsgOuput h;
-    if (!h.ParseFromString(q.payload)) return result(out, p.callback, ErrorCode::kBadProtobuf);
+    auto h = decode_payload("HistoryMsgOuput", q.payload);
+    if (!h) return result(out, p.callback, ErrorCode::kBadProtobuf);
+    const json wire = jget(h.value(), "list", json::array());
     json list = json::array();
     // The server answers newest first; the API gives oldest first (§4.8).
-    for (int i = h.list_size() - 1; i >= 0; --i) {
-      json m = message_from_downstream(h.list(i), ctx, local_id());
+    for (auto it = wire.rbegin(); it != wire.rend(); ++it) {
+      json m = message_from_downstream(*it, ctx, local_id());
       m["targetId"] = jget(p.context, "targetId", std::string());
       list.push_back(std::move(m));
     }
-    result(out, p.callback, ErrorCode::kOk, json{{"list", list}, {"hasMore", h.hasmsg() != 0}});
+    result(out, p.callback, ErrorCode::kOk,
+           json{{"list", list}, {"hasMore", jget(h.value(), "hasMsg", 0) != 0}});
   } else if (p.query == "getConversationListRemote" || p.query == "syncConversations") {
-    pb::RelationsOutput r;
-    if (!r.ParseFromString(q.payload)) return result(out, p.callback, ErrorCode::kBadProtobuf);
+    auto r = decode_payload("RelationsOutput", q.payload);
+    if (!r) return result(out, p.callback, ErrorCode::kBadProtobuf);
     json list = json::array();
-    for (const auto& info : r.info()) {
-      json latest = info.has_msg() ? message_from_downstream(info.msg(), ctx, local_id()) : json();
-      if (latest.is_object()) latest["targetId"] = info.userid();
+    for (const auto& info : jget(r.value(), "info", json::array())) {
+      const bool has_msg = info.contains("msg");
+      json latest = has_msg ? message_from_downstream(info["msg"], ctx, local_id()) : json();
+      const std::string user = jget(info, "userId", "");
+      if (latest.is_object()) latest["targetId"] = user;
       // Counted messages we delivered after the server took its snapshot are not in its count.
-      const store::ConversationKey k{static_cast<int>(info.type()), info.userid()};
-      const int64_t snapshot = info.has_msg() ? info.msg().datatime() : 0;
+      const store::ConversationKey k{jget(info, "type", 1), user};
+      const int64_t snapshot = has_msg ? jget(info["msg"], "dataTime", int64_t{0}) : 0;
+      const int64_t read_time = jget(info, "readMsgTime", int64_t{0});
       int64_t later = 0;
       for (const auto& [ck, t] : counted_during_relation_sync_)
-        if (ck == k && t > snapshot && t > info.readmsgtime()) ++later;
-      conversations_.on_server_relation(k.first, k.second, latest, info.unreadcount() + later,
-                                        info.readmsgtime(), snapshot);
-      touch(static_cast<int>(info.type()), info.userid());
+        if (ck == k && t > snapshot && t > read_time) ++later;
+      conversations_.on_server_relation(k.first, k.second, latest,
+                                        jget(info, "unreadCount", int64_t{0}) + later, read_time,
+                                        snapshot);
+      touch(k.first, user);
       list.push_back(conversations_.find(k.first, k.second)->to_json());
     }
     counted_during_relation_sync_.clear();
     result(out, p.callback, ErrorCode::kOk, list);
   } else if (p.query == "pullSeAtts") {
-    pb::SessionStates s;
-    if (!s.ParseFromString(q.payload)) return;
-    for (const auto& st : s.state()) {
-      auto& c = conversations_.upsert(static_cast<int>(st.type()), st.channelid());
-      for (const auto& item : st.stateitem()) {
-        if (item.sessionstatetype() == pb::IsTop) c.top = item.value() == "1";
-        if (item.sessionstatetype() == pb::IsSilent) c.notification_status = item.value() == "1" ? 1 : 2;
+    auto s = decode_payload("SessionStates", q.payload);
+    if (!s) return;
+    for (const auto& st : jget(s.value(), "state", json::array())) {
+      auto& c = conversations_.upsert(jget(st, "type", 1), jget(st, "channelId", ""));
+      for (const auto& item : jget(st, "stateItem", json::array())) {
+        const int state_type = jget(item, "sessionStateType", 0);
+        if (state_type == kStateIsTop) c.top = jget(item, "value", "") == "1";
+        if (state_type == kStateIsSilent)
+          c.notification_status = jget(item, "value", "") == "1" ? 1 : 2;
       }
       touch(c.type, c.target_id);
     }
   } else if (p.query == "joinChatroom") {
     const std::string room = jget(p.context, "chatroomId", "");
     chatrooms_.insert(room);
-    pb::ChrmOutput o;
+    auto o = decode_payload("ChrmOutput", q.payload);
     int64_t join_time = 0;
-    if (o.ParseFromString(q.payload)) join_time = o.jointime();
+    if (o) join_time = jget(o.value(), "joinTime", int64_t{0});
     chatroom_sync_[room] = join_time;
-    pb::ChrmPullMsg req;
-    req.set_synctime(join_time);
-    req.set_count(jget(p.context, "count", 10));
-    send_request(out, now, false, topics::kPullChatroom, room, req.SerializeAsString(),
-                 Pending{RequestKind::kQuery, 0, "", "chatroomPull", json{{"chatroomId", room}}, 0, 0});
+    const std::string req = encode_payload(
+        "ChrmPullMsg", json{{"syncTime", join_time}, {"count", jget(p.context, "count", 10)}});
+    send_request(
+        out, now, false, topics::kPullChatroom, room, req,
+        Pending{RequestKind::kQuery, 0, "", "chatroomPull", json{{"chatroomId", room}}, 0, 0});
     result(out, p.callback, ErrorCode::kOk, json{{"chatroomId", room}, {"joinTime", join_time}});
   } else if (p.query == "quitChatroom") {
     chatrooms_.erase(jget(p.context, "chatroomId", ""));
     chatroom_sync_.erase(jget(p.context, "chatroomId", ""));
     result(out, p.callback, ErrorCode::kOk, true);
   } else if (p.query == "chatroomPull") {
-    pb::DownStreamMessages batch;
-    if (!batch.ParseFromString(q.payload)) return;
-    for (const auto& m : batch.list()) deliver(out, now, message_from_downstream(m, ctx, local_id()), true);
+    auto batch = decode_payload("DownStreamMessages", q.payload);
+    if (!batch) return;
+    const json list = jget(batch.value(), "list", json::array());
+    for (const auto& m : list) deliver(out, now, message_from_downstream(m, ctx, local_id()), true);
     const std::string room = jget(p.context, "chatroomId", std::string());
     if (!chatrooms_.count(room)) return;
     auto& sync = chatroom_sync_[room];
-    sync = std::max(sync, static_cast<int64_t>(batch.synctime()));
-    if (batch.has_finished() && !batch.finished() && !batch.list().empty()) pull_chatroom(out, now, room);
+    sync = std::max(sync, jget(batch.value(), "syncTime", int64_t{0}));
+    if (batch.value().contains("finished") && !jget(batch.value(), "finished", false) &&
+        !list.empty())
+      pull_chatroom(out, now, room);
   } else if (p.query == "rejoinChatroom") {
     // Back in after a reconnect: fetch what the room said meanwhile.
     const std::string room = jget(p.context, "chatroomId", std::string());
     if (chatrooms_.count(room)) pull_chatroom(out, now, room);
   } else if (p.query == "getBlacklistStatus") {
-    pb::QueryBlackListOutput o;
-    const bool listed = o.ParseFromString(q.payload) &&
-                        std::find(o.userids().begin(), o.userids().end(), jget(p.context, "userId", "")) !=
-                            o.userids().end();
+    auto o = decode_payload("QueryBlackListOutput", q.payload);
+    const json ids = o ? jget(o.value(), "userIds", json::array()) : json::array();
+    const bool listed =
+        o && std::find(ids.begin(), ids.end(), json(jget(p.context, "userId", ""))) != ids.end();
     // v2 semantics: 0 = in the blacklist, 1 = not.
     result(out, p.callback, ErrorCode::kOk, listed ? 0 : 1);
   } else if (p.query == "getBlacklist") {
-    pb::QueryBlackListOutput o;
+    auto o = decode_payload("QueryBlackListOutput", q.payload);
     json ids = json::array();
-    if (o.ParseFromString(q.payload))
-      for (const auto& u : o.userids()) ids.push_back(u);
+    if (o)
+      for (const auto& u : jget(o.value(), "userIds", json::array())) ids.push_back(u);
     result(out, p.callback, ErrorCode::kOk, ids);
   } else {
     // Other queries: the decoded answer when a type is known, else plain success.

@@ -2,8 +2,8 @@
 #include <algorithm>
 
 #include "codec/topics.h"
-#include "rongcloud.pb.h"
 #include "common/json_util.h"
+#include "session/payload.h"
 #include "session/session.h"
 
 namespace parley::session {
@@ -100,13 +100,13 @@ void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
   if (status_message) {
     // Typing and the like: fire and forget, never stored, never retried.
     if (!live_conn_) return bad("not connected", static_cast<ErrorCode>(30001));
-    pb::UpStreamMessage up;
-    up.set_sessionid(0);
-    up.set_classname(object);
-    up.set_content(content_text);
-    up.set_configflag(0);
-    send_frame(out, codec::ClientPublish{{1, false, false}, std::string(topic),
-                                         cmd["targetId"].get<std::string>(), 0, up.SerializeAsString()});
+    const std::string up = encode_payload(
+        "UpStreamMessage",
+        json{
+            {"sessionId", 0}, {"classname", object}, {"content", content_text}, {"configFlag", 0}});
+    send_frame(
+        out, codec::ClientPublish{
+                 {1, false, false}, std::string(topic), cmd["targetId"].get<std::string>(), 0, up});
     OutboxEntry e;
     e.type = type;
     e.target_id = cmd["targetId"].get<std::string>();
@@ -175,16 +175,16 @@ void Session::cmd_recall(Actions& out, int64_t now, const json& cmd) {
   }
   const json content = {{"conversationType", type}, {"targetId", target}, {"messageUId", uid},
                         {"sentTime", sent_time}};
-  pb::UpStreamMessage up;
-  up.set_sessionid(0);
-  up.set_classname("RC:RcCmd");
-  up.set_content(to_text(content));
-  up.set_configflag(jget(cmd, "disableNotification", false) ? 4 : 0);
+  const std::string up = encode_payload(
+      "UpStreamMessage", json{{"sessionId", 0},
+                              {"classname", "RC:RcCmd"},
+                              {"content", to_text(content)},
+                              {"configFlag", jget(cmd, "disableNotification", false) ? 4 : 0}});
   Pending p;
   p.kind = RequestKind::kRecall;
   p.callback = id;
   p.context = content;
-  send_request(out, now, true, codec::topics::kRecall, user_id_, up.SerializeAsString(), std::move(p));
+  send_request(out, now, true, codec::topics::kRecall, user_id_, up, std::move(p));
 }
 
 void Session::on_recall_ack(Actions& out, int64_t now, const Pending& p, const codec::ServerPubAck& a) {
@@ -226,20 +226,19 @@ void Session::pump_outbox(Actions& out, int64_t now) {
 }
 
 void Session::transmit(Actions& out, int64_t now, OutboxEntry& e) {
-  pb::UpStreamMessage up;
-  up.set_sessionid(upstream_flag_word(e.flags, e.mentioned, e.disable_notification));
-  up.set_classname(e.object_name);
-  up.set_content(e.content);
-  if (!e.push_content.empty()) up.set_pushtext(e.push_content);
-  if (!e.push_data.empty()) up.set_appdata(e.push_data);
-  up.set_configflag(0);
-  up.set_clientuniqueid(static_cast<int64_t>(e.client_unique_id));
+  json up = {{"sessionId", upstream_flag_word(e.flags, e.mentioned, e.disable_notification)},
+             {"classname", e.object_name},
+             {"content", e.content},
+             {"configFlag", 0},
+             {"clientUniqueId", static_cast<int64_t>(e.client_unique_id)}};
+  if (!e.push_content.empty()) up["pushText"] = e.push_content;
+  if (!e.push_data.empty()) up["appData"] = e.push_data;
   Pending p;
   p.kind = RequestKind::kSend;
   p.callback = e.callback;
   p.local_id = e.local_id;
   e.in_flight = send_request(out, now, true, send_topic(e.type, false), e.target_id,
-                             up.SerializeAsString(), std::move(p));
+                             encode_payload("UpStreamMessage", up), std::move(p));
 }
 
 }  // namespace parley::session

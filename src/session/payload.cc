@@ -1,0 +1,25 @@
+#include "session/payload.h"
+
+#include "codec/pb_json.h"
+#include "codec/schema.h"
+
+namespace parley::session {
+
+std::string encode_payload(std::string_view type, const nlohmann::json& body) {
+  const codec::schema::MessageDesc* desc = codec::schema::find_message(type);
+  if (!desc) return std::string();
+  auto bytes = codec::json_to_protobuf(*desc, body);
+  return bytes ? std::move(bytes).value() : std::string();
+}
+
+Result<nlohmann::json> decode_payload(std::string_view type, std::string_view bytes) {
+  const codec::schema::MessageDesc* desc = codec::schema::find_message(type);
+  if (!desc)
+    return make_error(ErrorCode::kBadProtobuf,
+                      "no message " + std::string(type) + " in the schema");
+  codec::ProtobufToJsonOptions options;
+  options.as_protobuf_lite = true;
+  return codec::protobuf_to_json(*desc, bytes, options);
+}
+
+}  // namespace parley::session
