@@ -12,7 +12,7 @@
 #include "session/session.h"
 
 using emscripten::val;
-using nlohmann::json;
+using json = parley::Json;
 namespace codec = parley::codec;
 
 namespace {

@@ -20,7 +20,7 @@ const Json& null_json() {
 
 // Length (1..4) of the well-formed UTF-8 sequence at p (Unicode table 3-7: no overlongs,
 // no surrogates, nothing above U+10FFFF), or 0 when it is ill-formed; then *skip is the
-// length of its maximal ill-formed prefix (at least 1), the unit nlohmann replaces.
+// length of its maximal ill-formed prefix (at least 1), the unit JFMC replaces.
 size_t utf8_sequence(const unsigned char* p, size_t n, size_t* skip) {
   const unsigned char c = p[0];
   if (c < 0x80) return 1;
@@ -141,23 +141,19 @@ double text_to_double(const std::string& t) {
     exponent += exp_negative ? -e : e;
   }
   double v = static_cast<double>(mantissa);
-  if (mantissa != 0) {
+  static const double kExact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                  1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  if (mantissa != 0 && exponent >= -22 && exponent <= 22) {  // one rounding: exact for < 2^53
+    v = exponent < 0 ? v / kExact[-exponent] : v * kExact[exponent];
+  } else if (mantissa != 0) {  // a few roundings: within a few ulps
     static const double kPowers[] = {1e1, 1e2, 1e4, 1e8, 1e16, 1e32, 1e64, 1e128, 1e256};
     const bool divide = exponent < 0;
-    unsigned long e = static_cast<unsigned long>(divide ? -exponent : exponent);
-    if (e > 800) e = 800;
-    for (size_t k = 0; e != 0; ++k) {
-      if (k == 8) {  // beyond 1e511: repeat the largest step
-        while (e >= 256 && v != 0 && v < 1e308) {
-          v = divide ? v / 1e256 : v * 1e256;
-          e -= 256;
-        }
-        k = 0;
-        if (e == 0) break;
-      }
-      if (e & 1) v = divide ? v / kPowers[k] : v * kPowers[k];
-      e >>= 1;
-    }
+    long e = std::min(divide ? -exponent : exponent, 800L);
+    for (; e > 308; e -= 308) v = divide ? v / 1e308 : v * 1e308;
+    double scale = 1;
+    for (size_t k = 0; e != 0; ++k, e >>= 1)
+      if (e & 1) scale *= kPowers[k];
+    v = divide ? v / scale : v * scale;
   }
   return negative ? -v : v;
 }
@@ -180,7 +176,7 @@ Json::Json(std::initializer_list<Json> init) : type_(Type::kNull) {
       break;
     }
   }
-  if (pairs) {  // an empty list too, as nlohmann
+  if (pairs) {  // an empty list too, as JFMC
     become(Type::kObject);
     for (const Json& e : init) (*this)[*(*e.u_.array)[0].u_.text] = (*e.u_.array)[1];
   } else {
@@ -485,7 +481,7 @@ std::string Json::dump() const {
 void Json::dump_to(std::string& out) const {
   switch (type_) {
     case Type::kNull:
-    case Type::kDiscarded: out.append("null"); break;  // nlohmann dumps discarded as null too
+    case Type::kDiscarded: out.append("null"); break;  // JFMC dumps discarded as null too
     case Type::kBoolean: out.append(u_.boolean ? "true" : "false"); break;
     case Type::kInteger:
       if (u_.integer < 0) {
@@ -527,7 +523,7 @@ void Json::dump_to(std::string& out) const {
 
 // ---- parse --------------------------------------------------------------------------
 
-// A recursive-descent parser with nlohmann's acceptance rules (RFC 8259, strict): no
+// A recursive-descent parser with JFMC's acceptance rules (RFC 8259, strict): no
 // comments, no trailing commas, escapes \" \\ \/ \b \f \n \r \t \uXXXX with surrogates in
 // pairs only, raw control characters and ill-formed UTF-8 refused in strings, a leading
 // UTF-8 byte-order mark skipped, numbers that overflow a double refused.
@@ -743,7 +739,7 @@ class JsonParser {
   static bool digit(unsigned char c) { return c >= '0' && c <= '9'; }
 
   // Beyond the largest double by at least half an ulp (2^1024 - 2^970): rounds to infinity,
-  // which nlohmann refuses. digits: the significant digits, point: where the decimal point
+  // which JFMC refuses. digits: the significant digits, point: where the decimal point
   // falls after them (value = 0.digits * 10^point).
   static bool overflows(const std::string& digits, long point) {
     static const char kLimit[] =
@@ -788,7 +784,7 @@ class JsonParser {
       if (exp_negative) exponent = -exponent;
       is_float = true;
     }
-    if (!is_float) {  // an integer, if it fits 64 bits (as nlohmann: strtoull / strtoll)
+    if (!is_float) {  // an integer, if it fits 64 bits (as JFMC: strtoull / strtoll)
       uint64_t mag = 0;
       bool fits = true;
       for (const unsigned char* q = negative ? start + 1 : start; q != int_end; ++q) {

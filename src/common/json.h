@@ -1,23 +1,24 @@
 // parley::Json: the core's JSON value. A small, non-template stand-in for the subset of
-// Json the core uses, with the same names and meanings, so that the WASM build
-// does not carry nlohmann's templates, printf, strtod or long-double arithmetic.
+// "JSON for Modern C++" (JFMC below) that the core used, with the same names and
+// meanings, so that the WASM build
+// does not carry JFMC's templates, printf, strtod or long-double arithmetic.
 //
-// What differs from Json, on purpose:
+// What differs from JFMC, on purpose:
 // - Nothing throws (the WASM build has no exceptions). A type mismatch gives a neutral
 //   value: get<std::string>() of a number is "", get<bool>() of a string is false,
 //   value(key, def) gives def when the member is missing *or* of the wrong type; a const
 //   operator[] on a missing key or index gives null; a mutating operator[] or push_back on
 //   a scalar first turns it into an empty object / array.
 // - Numbers with a fraction or an exponent (and integers too large for 64 bits) keep the
-//   text they were parsed from: dump() writes it back byte for byte (nlohmann reformats,
+//   text they were parsed from: dump() writes it back byte for byte (JFMC reformats,
 //   e.g. 1e2 -> 100.0), get<double>() converts it (exact for up to 15 significant digits
 //   and exponents up to 22, within an ulp or so otherwise). The core never makes a double,
 //   so there is no constructor from one.
-// - parse() refuses documents nested deeper than kMaxDepth (nlohmann has no limit).
-// - dump() is always nlohmann's dump(-1, ' ', false, error_handler_t::replace): compact,
+// - parse() refuses documents nested deeper than kMaxDepth (JFMC has no limit).
+// - dump() is always JFMC's dump(-1, ' ', false, error_handler_t::replace): compact,
 //   UTF-8 kept as is, invalid UTF-8 replaced by U+FFFD (one per maximal ill-formed
-//   subsequence, as nlohmann does).
-// Objects keep their keys sorted (byte order, as nlohmann's std::map); a duplicate key in
+//   subsequence, as JFMC does).
+// Objects keep their keys sorted (byte order, as JFMC's std::map); a duplicate key in
 // parsed text: the last one wins.
 #pragma once
 
@@ -49,9 +50,15 @@ class Json {
   Json() noexcept : type_(Type::kNull) { u_.uint = 0; }
   Json(std::nullptr_t) noexcept : Json() {}
   Json(bool b) noexcept : type_(Type::kBoolean) { u_.boolean = b; }
+  // Signed types make an integer, unsigned ones an unsigned number (is_number_unsigned),
+  // as in JFMC; without the small ones, promotion would make uint8_t signed.
+  Json(signed char v) noexcept : Json(static_cast<long long>(v)) {}
+  Json(short v) noexcept : Json(static_cast<long long>(v)) {}
   Json(int v) noexcept : Json(static_cast<long long>(v)) {}
   Json(long v) noexcept : Json(static_cast<long long>(v)) {}
   Json(long long v) noexcept : type_(Type::kInteger) { u_.integer = v; }
+  Json(unsigned char v) noexcept : Json(static_cast<unsigned long long>(v)) {}
+  Json(unsigned short v) noexcept : Json(static_cast<unsigned long long>(v)) {}
   Json(unsigned v) noexcept : Json(static_cast<unsigned long long>(v)) {}
   Json(unsigned long v) noexcept : Json(static_cast<unsigned long long>(v)) {}
   Json(unsigned long long v) noexcept : type_(Type::kUnsigned) { u_.uint = v; }
@@ -59,7 +66,7 @@ class Json {
   Json(std::string_view s);
   Json(const std::string& s);
   Json(std::string&& s);
-  // nlohmann's rule: a list of [string, value] pairs is an object, anything else an array.
+  // JFMC's rule: a list of [string, value] pairs is an object, anything else an array.
   Json(std::initializer_list<Json> init);
   Json(const Json& other);
   Json(Json&& other) noexcept;
@@ -70,7 +77,7 @@ class Json {
   static Json array(std::initializer_list<Json> init = {});
   static Json object();
   // Never throws: bad text gives a value for which is_discarded() is true. The middle
-  // argument (nlohmann's callback) and allow_exceptions are accepted and ignored.
+  // argument (JFMC's callback) and allow_exceptions are accepted and ignored.
   static Json parse(std::string_view text, std::nullptr_t = nullptr, bool allow_exceptions = false);
 
   Type type() const { return type_; }
@@ -85,7 +92,7 @@ class Json {
   bool is_object() const { return type_ == Type::kObject; }
   bool is_discarded() const { return type_ == Type::kDiscarded; }
 
-  // Conversions as nlohmann's get<T>() for bool, integers, double, std::string and Json;
+  // Conversions as JFMC's get<T>() for bool, integers, double, std::string and Json;
   // a mismatch gives false / 0 / "" instead of throwing. Integers from booleans and
   // floats convert (floats truncate, clamped to the target range of int64/uint64).
   template <class T>
@@ -118,7 +125,7 @@ class Json {
   const std::string& string_ref() const;
 
   // The member's value converted to the type of def, or def when this is not an object,
-  // the member is missing, or it cannot be converted (nlohmann would throw).
+  // the member is missing, or it cannot be converted (JFMC would throw).
   template <class T>
   T value(std::string_view key, const T& def) const {
     const Json* v = find_member(key);
@@ -144,6 +151,8 @@ class Json {
   const Json& operator[](const char* key) const { return (*this)[std::string_view(key)]; }
   Json& operator[](const std::string& key) { return (*this)[std::string_view(key)]; }
   const Json& operator[](const std::string& key) const { return (*this)[std::string_view(key)]; }
+  // JFMC's at() throws on a missing key; this one gives null.
+  const Json& at(std::string_view key) const { return (*this)[key]; }
   iterator find(std::string_view key);
   const_iterator find(std::string_view key) const;
   bool contains(std::string_view key) const { return find_member(key) != nullptr; }
@@ -153,11 +162,13 @@ class Json {
   // Arrays. The mutating operator[] makes null an array and grows it with nulls.
   Json& operator[](size_t index);
   const Json& operator[](size_t index) const;
+  Json& operator[](int index) { return (*this)[static_cast<size_t>(index)]; }
+  const Json& operator[](int index) const { return (*this)[static_cast<size_t>(index)]; }
   void push_back(Json v);
   Json& emplace_back(Json v);
   const Json& back() const;
 
-  // nlohmann's meanings: null 0 / empty, a scalar 1 / not empty, containers their count.
+  // JFMC's meanings: null 0 / empty, a scalar 1 / not empty, containers their count.
   size_t size() const;
   bool empty() const;
   // Keeps the type: containers emptied, "" / 0 / false for scalars.

@@ -102,13 +102,13 @@ int32_t upstream_flag_word(const MessageFlags& flags, bool mentioned, bool disab
   return w;
 }
 
-nlohmann::json content_to_json(const std::string& bytes) {
-  auto j = nlohmann::json::parse(bytes, nullptr, false);
+Json content_to_json(const std::string& bytes) {
+  auto j = Json::parse(bytes, nullptr, false);
   if (j.is_discarded()) return bytes;
   return j;
 }
 
-nlohmann::json message_from_downstream(const pb::DownStreamMessage& m, const MessageContext& ctx,
+Json message_from_downstream(const pb::DownStreamMessage& m, const MessageContext& ctx,
                                        int64_t local_id) {
   const int type = static_cast<int>(m.type());
   const bool group_like = type == kGroup || type == kChatroom || type == kRtcRoom;
@@ -119,7 +119,7 @@ nlohmann::json message_from_downstream(const pb::DownStreamMessage& m, const Mes
   bool known = false;
   MessageFlags flags = builtin_flags(m.classname(), &known);
   if (!known) flags = MessageFlags{(status & 16) != 0, (status & 32) != 0};
-  nlohmann::json msg = {
+  Json msg = {
       {"conversationType", type},
       {"targetId", group_like ? m.groupid() : m.fromuserid()},
       {"senderUserId", send ? ctx.self_user_id : m.fromuserid()},
