@@ -633,8 +633,8 @@ class JsonParser {
       }
       if (*p_++ != ',') return false;
     }
-    if (!sorted) {  // sort by key; of equal keys keep the last (stable sort keeps text order)
-      std::stable_sort(o.begin(), o.end(), [](const JsonMember& a, const JsonMember& b) { return a.key < b.key; });
+    if (!sorted) {  // sort by key; of equal keys keep the last (a stable sort keeps text order)
+      merge_sort(o);
       size_t w = 0;
       for (size_t r = 0; r < o.size(); ++r) {
         if (r + 1 < o.size() && o[r + 1].key == o[r].key) continue;
@@ -644,6 +644,23 @@ class JsonParser {
       o.resize(w);
     }
     return true;
+  }
+
+  // Bottom-up merge sort by key, stable, n log n: far less code than std::stable_sort.
+  static void merge_sort(Json::Object& v) {
+    const size_t n = v.size();
+    Json::Object tmp(n);
+    for (size_t width = 1; width < n; width *= 2) {
+      for (size_t lo = 0; lo < n; lo += 2 * width) {
+        const size_t mid = std::min(lo + width, n);
+        const size_t hi = std::min(lo + 2 * width, n);
+        size_t a = lo;
+        size_t b = mid;
+        for (size_t k = lo; k < hi; ++k)
+          tmp[k] = std::move(b < hi && (a == mid || v[b].key < v[a].key) ? v[b++] : v[a++]);
+      }
+      v.swap(tmp);
+    }
   }
 
   int hex4() {
