@@ -536,7 +536,7 @@ class JsonParser {
     if (end_ - p_ >= 3 && p_[0] == 0xEF && p_[1] == 0xBB && p_[2] == 0xBF) p_ += 3;
     if (!value(out, 0)) return false;
     skip_space();
-    return p_ == end_;
+    return p_ == end_ || *p_ == '\0';  // JFMC's lexer takes a NUL byte for the end of input
   }
 
  private:

@@ -14,7 +14,8 @@
 //   e.g. 1e2 -> 100.0), get<double>() converts it (exact for up to 15 significant digits
 //   and exponents up to 22, within an ulp or so otherwise). The core never makes a double,
 //   so there is no constructor from one.
-// - parse() refuses documents nested deeper than kMaxDepth (JFMC has no limit).
+// - parse() refuses documents nested deeper than kMaxDepth (JFMC has no limit). Like
+//   JFMC, it stops at a NUL byte after the value ("1\0junk" is 1).
 // - dump() is always JFMC's dump(-1, ' ', false, error_handler_t::replace): compact,
 //   UTF-8 kept as is, invalid UTF-8 replaced by U+FFFD (one per maximal ill-formed
 //   subsequence, as JFMC does).
