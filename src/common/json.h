@@ -1,7 +1,7 @@
 // parley::Json: the core's JSON value. A small, non-template stand-in for the subset of
-// "JSON for Modern C++" (JFMC below) that the core used, with the same names and
-// meanings, so that the WASM build
-// does not carry JFMC's templates, printf, strtod or long-double arithmetic.
+// "JSON for Modern C++" (JFMC below) that the core used, with the same
+// names and meanings, so that the WASM build does not carry JFMC's templates, printf,
+// strtod or long-double arithmetic.
 //
 // What differs from JFMC, on purpose:
 // - Nothing throws (the WASM build has no exceptions). A type mismatch gives a neutral
@@ -12,7 +12,7 @@
 // - Numbers with a fraction or an exponent (and integers too large for 64 bits) keep the
 //   text they were parsed from: dump() writes it back byte for byte (JFMC reformats,
 //   e.g. 1e2 -> 100.0), get<double>() converts it (exact for up to 15 significant digits
-//   and exponents up to 22, within an ulp or so otherwise). The core never makes a double,
+//   and exponents up to 22, within a few ulps otherwise). The core never makes a double,
 //   so there is no constructor from one.
 // - parse() refuses documents nested deeper than kMaxDepth (JFMC has no limit). Like
 //   JFMC, it stops at a NUL byte after the value ("1\0junk" is 1).
