@@ -24,7 +24,7 @@
 #include "codec/frame_json.h"
 #endif
 
-using nlohmann::json;
+using json = parley::Json;
 namespace session = parley::session;
 
 namespace {

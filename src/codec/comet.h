@@ -5,14 +5,14 @@
 //    poll/POST response arrays, with protobuf payloads as a JSON *string* in "data";
 //  - the connect answer {"status":0,"userId":..,"sessionid":..,"timestamp":ms} plays the
 //    part of CONNACK.
-// JSON text produced here is compact and canonical (sorted keys, as nlohmann dumps it):
+// JSON text produced here is compact and canonical (sorted keys, as parley::Json dumps it):
 // the official client requires JSON.stringify(JSON.parse(body)) === body.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
+#include "common/json.h"
 
 #include "codec/frame.h"
 #include "common/result.h"
@@ -37,9 +37,9 @@ Result<ClientFrame> decode_comet_request(const CometRequest& request);
 
 // A server frame as one comet JSON object. QUERYACK needs the request topic to render
 // its payload; without a known type "data" is left out (the client then sees no payload).
-Result<nlohmann::json> encode_comet_response(const ServerFrame& frame,
+Result<Json> encode_comet_response(const ServerFrame& frame,
                                              std::string_view ack_topic = {});
-Result<ServerFrame> decode_comet_response(const nlohmann::json& object,
+Result<ServerFrame> decode_comet_response(const Json& object,
                                           std::string_view ack_topic = {});
 
 }  // namespace parley::codec

@@ -10,7 +10,7 @@
 namespace parley::codec {
 namespace {
 
-using nlohmann::json;
+using json = parley::Json;
 
 Error bad_json(const std::string& what) { return make_error(ErrorCode::kBadJson, what); }
 

@@ -10,25 +10,25 @@
 
 #include <string_view>
 
-#include <nlohmann/json.hpp>
+#include "common/json.h"
 
 #include "codec/frame.h"
 #include "common/result.h"
 
 namespace parley::codec {
 
-Result<nlohmann::json> frame_to_json(const ClientFrame& frame);
-Result<nlohmann::json> frame_to_json(const ServerFrame& frame, std::string_view ack_topic = {});
+Result<Json> frame_to_json(const ClientFrame& frame);
+Result<Json> frame_to_json(const ServerFrame& frame, std::string_view ack_topic = {});
 
 // The reverse. A QUERYACK `body` needs "ackTopic" in the object to pick its type.
 // Missing or wrongly typed fields are errors (kBadJson), never defaults.
-Result<ClientFrame> client_frame_from_json(const nlohmann::json& json);
-Result<ServerFrame> server_frame_from_json(const nlohmann::json& json);
+Result<ClientFrame> client_frame_from_json(const Json& json);
+Result<ServerFrame> server_frame_from_json(const Json& json);
 
 // Decodes `payload` as the message named `type` (nullptr: unknown) into `out` as
 // "body" or "bodyHex". Shared with the comet form.
-Status put_body(nlohmann::json& out, const char* type, std::string_view payload);
+Status put_body(Json& out, const char* type, std::string_view payload);
 // Reads "body" (as `type`) or "bodyHex" from `in` into `payload`; neither means empty.
-Status take_body(const nlohmann::json& in, const char* type, std::string& payload);
+Status take_body(const Json& in, const char* type, std::string& payload);
 
 }  // namespace parley::codec

@@ -9,7 +9,7 @@
 namespace parley::codec {
 namespace {
 
-using nlohmann::json;
+using json = parley::Json;
 using schema::FieldDesc;
 using schema::FieldKind;
 using schema::Label;
@@ -495,7 +495,7 @@ Status encode_value(const MessageDesc& m, const FieldDesc& f, const json& v, std
     auto st = encode(schema::kMessages[f.message], v, value, depth + 1, opt);
     if (!st) return st;
   } else if (v.is_string()) {
-    value = v.get<std::string>();  // nlohmann validates UTF-8 when parsing
+    value = v.get<std::string>();  // Json::parse validates UTF-8
   } else if (f.kind == FieldKind::kBytes && v.is_object() && v.size() == 1 &&
              v.contains("$hex") && v["$hex"].is_string()) {
     if (!from_hex(v["$hex"].get_ref<const std::string&>(), value)) return bad("valid hex");

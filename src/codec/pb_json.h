@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
+#include "common/json.h"
 
 #include "codec/schema.h"
 #include "common/result.h"
@@ -35,8 +35,8 @@ struct ProtobufToJsonOptions {
 // Decodes `bytes` as message `desc`. Unknown field numbers are skipped (as protobuf
 // does); a wrong wire type, a truncated field, nesting deeper than 32 or a missing
 // required field is an error (kBadProtobuf). See the options for protobuf-lite's rules.
-Result<nlohmann::json> protobuf_to_json(const schema::MessageDesc& desc, std::string_view bytes,
-                                        const ProtobufToJsonOptions& options = {});
+Result<Json> protobuf_to_json(const schema::MessageDesc& desc, std::string_view bytes,
+                            const ProtobufToJsonOptions& options = {});
 
 struct JsonToProtobufOptions {
   // Peers (the official comet client) may add keys we do not model; tools want to hear
@@ -47,7 +47,7 @@ struct JsonToProtobufOptions {
 // Encodes `json` as message `desc`, fields in number order (as protobuf-lite and the
 // official ProtoBuf.js do). Unknown keys (unless ignored), wrong JSON types, out-of-range
 // numbers and missing required fields are errors (kBadJson).
-Result<std::string> json_to_protobuf(const schema::MessageDesc& desc, const nlohmann::json& json,
+Result<std::string> json_to_protobuf(const schema::MessageDesc& desc, const Json& json,
                                      const JsonToProtobufOptions& options = {});
 
 }  // namespace parley::codec

@@ -2,8 +2,8 @@
 
 namespace parley::session {
 
-nlohmann::json action_to_json(const Action& action, std::vector<std::string>* byte_payloads) {
-  using nlohmann::json;
+Json action_to_json(const Action& action, std::vector<std::string>* byte_payloads) {
+  using json = parley::Json;
   if (auto* o = std::get_if<OpenTransport>(&action)) {
     return {{"do", "open"}, {"conn", o->conn}, {"host", o->host}, {"url", o->url},
             {"transport", o->kind == TransportKind::kComet ? "comet" : "websocket"}};

@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "common/json.h"
 
 #include "codec/comet.h"
 
@@ -42,7 +42,7 @@ struct SendComet {
 // "readReceipt", "conversation", "outbox", "log". `data` is the event's JSON.
 struct EmitEvent {
   std::string type;
-  nlohmann::json data;
+  Json data;
 };
 // Store (or with erase, remove) a key; keys start with "parley/<appKey>/<userId>/".
 struct PersistValue {
@@ -61,6 +61,6 @@ using Actions = std::vector<Action>;
 
 // The JSON form of actions, for the WASM boundary and logs: {"do":"open",...}. Bytes travel
 // separately (see bindings): a SendBytes becomes {"do":"send","conn":n,"bytes":<index>}.
-nlohmann::json action_to_json(const Action& action, std::vector<std::string>* byte_payloads);
+Json action_to_json(const Action& action, std::vector<std::string>* byte_payloads);
 
 }  // namespace parley::session

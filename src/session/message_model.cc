@@ -103,13 +103,13 @@ int32_t upstream_flag_word(const MessageFlags& flags, bool mentioned, bool disab
   return w;
 }
 
-nlohmann::json content_to_json(const std::string& bytes) {
-  auto j = nlohmann::json::parse(bytes, nullptr, false);
+Json content_to_json(const std::string& bytes) {
+  auto j = Json::parse(bytes, nullptr, false);
   if (j.is_discarded()) return bytes;
   return j;
 }
 
-nlohmann::json message_from_downstream(const nlohmann::json& m, const MessageContext& ctx,
+Json message_from_downstream(const Json& m, const MessageContext& ctx,
                                        int64_t local_id) {
   const int type = jget(m, "type", 1);
   const std::string from = jget(m, "fromUserId", "");
@@ -123,7 +123,7 @@ nlohmann::json message_from_downstream(const nlohmann::json& m, const MessageCon
   bool known = false;
   MessageFlags flags = builtin_flags(classname, &known);
   if (!known) flags = MessageFlags{(status & 16) != 0, (status & 32) != 0};
-  nlohmann::json msg = {
+  Json msg = {
       {"conversationType", type},
       {"targetId", group_like ? jget(m, "groupId", "") : from},
       {"senderUserId", send ? ctx.self_user_id : from},

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include <nlohmann/json.hpp>
+#include "common/json.h"
 
 namespace parley::session {
 
@@ -58,11 +58,11 @@ struct MessageContext {
 // DownStreamMessage (as decode_payload reads it) -> Message JSON (§4.6). targetId is the
 // group for group-like types, else fromUserId (which is the peer for own messages,
 // direction 1). `local_id` becomes messageId (a local integer, never on the wire).
-nlohmann::json message_from_downstream(const nlohmann::json& m, const MessageContext& ctx,
+Json message_from_downstream(const Json& m, const MessageContext& ctx,
                                        int64_t local_id);
 
 // Content bytes -> JSON: parsed when it is JSON text, else the raw string (as the
 // official client does).
-nlohmann::json content_to_json(const std::string& bytes);
+Json content_to_json(const std::string& bytes);
 
 }  // namespace parley::session

@@ -9,7 +9,7 @@
 
 namespace parley::session {
 
-using nlohmann::json;
+using json = parley::Json;
 namespace topics = codec::topics;
 
 namespace {

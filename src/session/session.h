@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "common/json.h"
 
 #include "codec/frame.h"
 #include "common/error.h"
@@ -54,7 +54,7 @@ class Session {
 
   // One app command, e.g. {"cmd":"connect","id":7,"token":"..","hosts":["h:1"]}. Results
   // come back as "result" events {id, code, data}. See session.cc for the command list.
-  Actions command(int64_t now_ms, const nlohmann::json& cmd);
+  Actions command(int64_t now_ms, const Json& cmd);
 
   Actions on_transport_open(int64_t now_ms, uint32_t conn);
   Actions on_bytes(int64_t now_ms, uint32_t conn, const std::string& bytes);
@@ -81,7 +81,7 @@ class Session {
     int64_t callback = 0;     // app command id (0: internal)
     std::string topic;
     std::string query;        // query handler name
-    nlohmann::json context;   // handler context (target, type...)
+    Json context;   // handler context (target, type...)
     int64_t local_id = 0;     // outbox entry for kSend
     int64_t deadline = 0;
   };
@@ -102,8 +102,8 @@ class Session {
     SentStatus state = kSending;
     uint16_t in_flight = 0;       // messageId while a PUBLISH is unanswered
     int64_t callback = 0;         // not persisted: a restart loses the app's callback
-    nlohmann::json to_json() const;
-    static std::optional<OutboxEntry> from_json(const nlohmann::json& j);
+    Json to_json() const;
+    static std::optional<OutboxEntry> from_json(const Json& j);
   };
   struct SyncCopy {               // dup=1 PUBLISH waiting for its PUBACK (§4.9)
     std::string topic;
@@ -113,9 +113,9 @@ class Session {
   enum class ReconnectMode { kNone, kAuto, kRate, kOnce };
 
   // ---- helpers --------------------------------------------------------------------
-  void emit(Actions& out, const std::string& type, nlohmann::json data);
-  void result(Actions& out, int64_t callback, ErrorCode code, nlohmann::json data = nullptr);
-  void result_code(Actions& out, int64_t callback, int code, nlohmann::json data = nullptr);
+  void emit(Actions& out, const std::string& type, Json data);
+  void result(Actions& out, int64_t callback, ErrorCode code, Json data = nullptr);
+  void result_code(Actions& out, int64_t callback, int code, Json data = nullptr);
   void set_status(Actions& out, ConnectionStatus s);
   // Ends every input: writes what changed (once per input, however many messages the
   // input carried), emits one "conversation" event per touched conversation, and appends
@@ -137,8 +137,8 @@ class Session {
   int64_t server_now(int64_t now) const;
 
   // connecting
-  void cmd_connect(Actions& out, int64_t now, const nlohmann::json& cmd);
-  void cmd_reconnect(Actions& out, int64_t now, const nlohmann::json& cmd);
+  void cmd_connect(Actions& out, int64_t now, const Json& cmd);
+  void cmd_reconnect(Actions& out, int64_t now, const Json& cmd);
   void cmd_disconnect(Actions& out, int64_t now, bool logout, int64_t callback);
   void start_attempt(Actions& out, int64_t now);
   void attempt_failed(Actions& out, int64_t now, ErrorCode code);
@@ -166,22 +166,22 @@ class Session {
   void on_pull_result(Actions& out, int64_t now, const std::string& payload);
 
   // receiving
-  void deliver(Actions& out, int64_t now, nlohmann::json message, bool from_pull);
+  void deliver(Actions& out, int64_t now, Json message, bool from_pull);
 
   // sending
-  void cmd_send(Actions& out, int64_t now, const nlohmann::json& cmd);
-  void cmd_resend(Actions& out, int64_t now, const nlohmann::json& cmd);
-  void cmd_recall(Actions& out, int64_t now, const nlohmann::json& cmd);
+  void cmd_send(Actions& out, int64_t now, const Json& cmd);
+  void cmd_resend(Actions& out, int64_t now, const Json& cmd);
+  void cmd_recall(Actions& out, int64_t now, const Json& cmd);
   void on_recall_ack(Actions& out, int64_t now, const Pending& p, const codec::ServerPubAck& a);
   void pump_outbox(Actions& out, int64_t now);
   void transmit(Actions& out, int64_t now, OutboxEntry& e);
-  nlohmann::json outbox_message(const OutboxEntry& e) const;
+  Json outbox_message(const OutboxEntry& e) const;
   OutboxEntry* find_outbox(int64_t local_id);
 
   // queries and local calls
-  void cmd_query(Actions& out, int64_t now, const std::string& name, const nlohmann::json& cmd);
+  void cmd_query(Actions& out, int64_t now, const std::string& name, const Json& cmd);
   void on_query_result(Actions& out, int64_t now, const Pending& p, const codec::QueryAck& q);
-  bool cmd_local(Actions& out, int64_t now, const std::string& name, const nlohmann::json& cmd);
+  bool cmd_local(Actions& out, int64_t now, const std::string& name, const Json& cmd);
 
   // ---- state ----------------------------------------------------------------------
   SessionConfig config_;

@@ -9,7 +9,7 @@
 
 namespace parley::session {
 
-using nlohmann::json;
+using json = parley::Json;
 namespace topics = codec::topics;
 
 namespace {
@@ -271,8 +271,8 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     const json wire = jget(h.value(), "list", json::array());
     json list = json::array();
     // The server answers newest first; the API gives oldest first (§4.8).
-    for (auto it = wire.rbegin(); it != wire.rend(); ++it) {
-      json m = message_from_downstream(*it, ctx, local_id());
+    for (size_t i = wire.size(); i-- > 0;) {
+      json m = message_from_downstream(wire[i], ctx, local_id());
       m["targetId"] = jget(p.context, "targetId", std::string());
       list.push_back(std::move(m));
     }

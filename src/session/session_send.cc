@@ -8,7 +8,7 @@
 
 namespace parley::session {
 
-using nlohmann::json;
+using json = parley::Json;
 
 json Session::OutboxEntry::to_json() const {
   return {{"localId", local_id}, {"clientUniqueId", client_unique_id}, {"type", type},

@@ -6,7 +6,7 @@
 
 namespace parley::store {
 
-nlohmann::json Conversation::to_json() const {
+Json Conversation::to_json() const {
   return {
       {"conversationType", type},
       {"targetId", target_id},
@@ -24,14 +24,14 @@ nlohmann::json Conversation::to_json() const {
   };
 }
 
-std::optional<Conversation> Conversation::from_json(const nlohmann::json& j) {
+std::optional<Conversation> Conversation::from_json(const Json& j) {
   if (!j.is_object() || !j.contains("conversationType") || !j.contains("targetId") ||
       !j["conversationType"].is_number_integer() || !j["targetId"].is_string())
     return std::nullopt;
   Conversation c;
   c.type = j["conversationType"].get<int>();
   c.target_id = j["targetId"].get<std::string>();
-  c.latest_message = jget(j, "latestMessage", nlohmann::json());
+  c.latest_message = jget(j, "latestMessage", Json());
   c.sent_time = jget(j, "sentTime", int64_t{0});
   c.unread = jget(j, "unreadMessageCount", int64_t{0});
   c.read_time = jget(j, "readTime", int64_t{0});
@@ -55,7 +55,7 @@ const Conversation* ConversationStore::find(int type, const std::string& target)
   return it == items_.end() ? nullptr : &it->second;
 }
 
-std::optional<ConversationKey> ConversationStore::on_message(const nlohmann::json& m) {
+std::optional<ConversationKey> ConversationStore::on_message(const Json& m) {
   if (!jget(m, "isPersited", true) && !jget(m, "isCounted", false)) return std::nullopt;
   const int type = jget(m, "conversationType", 1);
   const std::string target = jget(m, "targetId", std::string());
@@ -75,7 +75,7 @@ std::optional<ConversationKey> ConversationStore::on_message(const nlohmann::jso
 }
 
 void ConversationStore::on_server_relation(int type, const std::string& target,
-                                           const nlohmann::json& latest, int64_t unread,
+                                           const Json& latest, int64_t unread,
                                            int64_t read_time, int64_t snapshot_time) {
   Conversation& c = upsert(type, target);
   if (latest.is_object()) {
@@ -98,7 +98,7 @@ void ConversationStore::on_server_relation(int type, const std::string& target,
 
 std::optional<ConversationKey> ConversationStore::on_recall(int type, const std::string& target,
                                                             const std::string& uid, int64_t sent_time,
-                                                            const nlohmann::json& recall_message,
+                                                            const Json& recall_message,
                                                             bool from_peer) {
   auto it = items_.find({type, target});
   if (it == items_.end()) return std::nullopt;

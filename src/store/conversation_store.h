@@ -11,14 +11,14 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include "common/json.h"
 
 namespace parley::store {
 
 struct Conversation {
   int type = 1;
   std::string target_id;
-  nlohmann::json latest_message;  // Message JSON, or null
+  Json latest_message;  // Message JSON, or null
   int64_t sent_time = 0;          // of latest_message (0: none)
   int64_t unread = 0;
   int64_t read_time = 0;          // messages at or before this time are read
@@ -30,8 +30,8 @@ struct Conversation {
   int notification_status = 2;    // v2 NotificationStatus: 1 DO_NOT_DISTURB, 2 NOTIFY
   std::string draft;
 
-  nlohmann::json to_json() const;  // the v2 Conversation shape (+ fields to restore)
-  static std::optional<Conversation> from_json(const nlohmann::json& j);
+  Json to_json() const;  // the v2 Conversation shape (+ fields to restore)
+  static std::optional<Conversation> from_json(const Json& j);
 };
 
 using ConversationKey = std::pair<int, std::string>;
@@ -40,17 +40,17 @@ class ConversationStore {
  public:
   // A message delivered to the app. Counts it as unread when counted, received, newer
   // than read_time. Returns the conversation key it touched (status messages touch none).
-  std::optional<ConversationKey> on_message(const nlohmann::json& message);
+  std::optional<ConversationKey> on_message(const Json& message);
   // The server's view of one conversation (RelationInfo): unread count and read time win.
   // `snapshot_time` is the newest message time the count covers.
-  void on_server_relation(int type, const std::string& target, const nlohmann::json& latest,
+  void on_server_relation(int type, const std::string& target, const Json& latest,
                           int64_t unread, int64_t read_time, int64_t snapshot_time);
   // A recalled message: replaces latest_message when it is that one; a recalled message
   // from the peer that was still unread no longer counts (`from_peer`; our own recalls
   // never counted).
   std::optional<ConversationKey> on_recall(int type, const std::string& target,
                                            const std::string& message_uid, int64_t sent_time,
-                                           const nlohmann::json& recall_message, bool from_peer);
+                                           const Json& recall_message, bool from_peer);
 
   // Marks read up to `time` (0: up to the latest message). Returns false if absent.
   bool clear_unread(int type, const std::string& target, int64_t time = 0);

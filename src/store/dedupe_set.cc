@@ -18,9 +18,13 @@ void DedupeSet::clear() {
   set_.clear();
 }
 
-nlohmann::json DedupeSet::to_json() const { return nlohmann::json(order_); }
+Json DedupeSet::to_json() const {
+  Json ids = Json::array();
+  for (const auto& id : order_) ids.push_back(id);
+  return ids;
+}
 
-void DedupeSet::load(const nlohmann::json& ids) {
+void DedupeSet::load(const Json& ids) {
   clear();
   if (!ids.is_array()) return;
   for (const auto& id : ids)

@@ -7,7 +7,7 @@
 #include <string>
 #include <unordered_set>
 
-#include <nlohmann/json.hpp>
+#include "common/json.h"
 
 namespace parley::store {
 
@@ -22,8 +22,8 @@ class DedupeSet {
   size_t size() const { return order_.size(); }
   void clear();
 
-  nlohmann::json to_json() const;  // oldest first
-  void load(const nlohmann::json& ids);
+  Json to_json() const;  // oldest first
+  void load(const Json& ids);
 
  private:
   size_t capacity_;

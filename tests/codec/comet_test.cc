@@ -8,7 +8,6 @@
 #include <functional>
 #include <string>
 
-#include <nlohmann/json.hpp>
 
 #include "codec/comet.h"
 #include "codec/frame.h"
@@ -24,7 +23,7 @@ void for_each_golden_frame(
 
 namespace {
 
-using nlohmann::json;
+using json = parley::Json;
 
 // Official frames (PROTOCOL.md §3.3/§3.4, shared/protocol/hex_*_frames.txt).
 constexpr const char* kPublishHi =
@@ -169,12 +168,16 @@ TEST(CometRequest, RejectsBadRequests) {
   EXPECT_TRUE(FailsWith(encode_comet_request(ClientFrame{rtc}), ErrorCode::kUnknownTopic));
 }
 
-// 100k nested arrays in a body: parsed without recursion, then ignored (unknown key) or
-// refused (where a string is due), never a stack overflow.
+// 100k nested arrays in a body: refused (parley::Json takes at most Json::kMaxDepth
+// levels), never a stack overflow; nesting within the limit under an unknown key is ignored.
 TEST(CometRequest, JsonNestingBombDoesNotCrash) {
   const std::string bomb = std::string(100000, '[') + std::string(100000, ']');
+  CometRequest deep{50, 1, true, "ppMsgP", "userB",
+                    R"({"sessionId":3,"classname":"c","content":"x","deep":)" + bomb + "}"};
+  EXPECT_TRUE(FailsWith(decode_comet_request(deep), ErrorCode::kBadJson));
+  const std::string nested = std::string(200, '[') + std::string(200, ']');
   CometRequest ignored{50, 1, true, "ppMsgP", "userB",
-                       R"({"sessionId":3,"classname":"c","content":"x","deep":)" + bomb + "}"};
+                       R"({"sessionId":3,"classname":"c","content":"x","deep":)" + nested + "}"};
   EXPECT_TRUE(decode_comet_request(ignored).ok());
   CometRequest refused{50, 1, true, "ppMsgP", "userB",
                        R"({"sessionId":3,"classname":"c","content":)" + bomb + "}"};

@@ -13,7 +13,6 @@
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
 #include "codec/frame.h"
 #include "codec/frame_json.h"
@@ -28,7 +27,7 @@ void for_each_golden_frame(
 
 namespace {
 
-using nlohmann::json;
+using json = parley::Json;
 
 std::string bytes(const std::string& hex) {
   std::string out;

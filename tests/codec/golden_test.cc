@@ -12,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 
 #include "codec/frame.h"
 #include "codec/frame_json.h"
@@ -20,7 +19,7 @@
 
 namespace parley::codec::testing {
 
-using nlohmann::json;
+using json = parley::Json;
 
 namespace {
 

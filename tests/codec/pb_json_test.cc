@@ -9,7 +9,6 @@
 #include <limits>
 #include <string>
 
-#include <nlohmann/json.hpp>
 
 #include "codec/hex.h"
 #include "codec/pb_json.h"
@@ -18,7 +17,7 @@
 namespace parley::codec {
 namespace {
 
-using nlohmann::json;
+using json = parley::Json;
 
 const schema::MessageDesc& message(const char* name) {
   const schema::MessageDesc* desc = schema::find_message(name);
@@ -239,21 +238,21 @@ TEST(PbJson, BadJsonIsRejected) {
   EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("sessionId", "3x")), ErrorCode::kBadJson));
   EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("sessionId", 2147483648)), ErrorCode::kBadJson));
   EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("sessionId", -2147483649)), ErrorCode::kBadJson));
-  EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("sessionId", 1.5)), ErrorCode::kBadJson));
-  EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("delMsgTime", 1e30)), ErrorCode::kBadJson));
-  EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("delMsgTime", -1e30)), ErrorCode::kBadJson));
-  EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("delMsgTime", 9.3e18)), ErrorCode::kBadJson));
+  EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("sessionId", json::parse("1.5"))), ErrorCode::kBadJson));
+  EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("delMsgTime", json::parse("1e30"))), ErrorCode::kBadJson));
+  EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("delMsgTime", json::parse("-1e30"))), ErrorCode::kBadJson));
+  EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("delMsgTime", json::parse("9.3e18"))), ErrorCode::kBadJson));
   EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("delMsgTime", "99999999999999999999")),
                         ErrorCode::kBadJson));
   EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("classname", 5)), ErrorCode::kBadJson));
   EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("userId", "notAnArray")), ErrorCode::kBadJson));
   EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("pushExt", "notAnObject")), ErrorCode::kBadJson));
   EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("content", {{"$hex", "zz"}})), ErrorCode::kBadJson));
-  EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("delMsgTime", 9223372036854775808.0)),
+  EXPECT_TRUE(FailsWith(json_to_protobuf(up, with("delMsgTime", json::parse("9223372036854775808.0"))),
                         ErrorCode::kBadJson));  // 2^63
   // A whole float is accepted as the integer it is, down to -2^63.
-  EXPECT_EQ(encode("UpStreamMessage", with("sessionId", 3.0)), encode("UpStreamMessage", with("sessionId", 3)));
-  EXPECT_EQ(encode("UpStreamMessage", with("delMsgTime", -9223372036854775808.0)),
+  EXPECT_EQ(encode("UpStreamMessage", with("sessionId", json::parse("3.0"))), encode("UpStreamMessage", with("sessionId", 3)));
+  EXPECT_EQ(encode("UpStreamMessage", with("delMsgTime", json::parse("-9223372036854775808.0"))),
             encode("UpStreamMessage", with("delMsgTime", std::numeric_limits<int64_t>::min())));
 }
 

@@ -6,7 +6,7 @@
 #include "codec/comet.h"
 
 using namespace parley::codec;
-using nlohmann::json;
+using json = parley::Json;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);

@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   s.on_comet(now, 1, input);
-  auto cmd = nlohmann::json::parse(input, nullptr, false);
+  auto cmd = parley::Json::parse(input, nullptr, false);
   if (!cmd.is_discarded()) s.command(now, cmd);
   now += 60000;
   s.on_timer(now);

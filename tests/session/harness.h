@@ -14,7 +14,7 @@
 
 namespace parley::testing {
 
-using nlohmann::json;
+using json = parley::Json;
 using session::Action;
 using session::Actions;
 
@@ -135,7 +135,9 @@ struct Harness {
 
   // connect + CONNACK on the first host; returns the live conn id.
   uint32_t connect(const std::string& user = "userA", std::vector<std::string> hosts = {"h1:80"}) {
-    auto a = cmd({{"cmd", "connect"}, {"id", 1}, {"token", "tok-" + user}, {"hosts", hosts}});
+    json host_list = json::array();
+    for (const auto& h : hosts) host_list.push_back(h);
+    auto a = cmd({{"cmd", "connect"}, {"id", 1}, {"token", "tok-" + user}, {"hosts", host_list}});
     auto o = opens(a);
     EXPECT_FALSE(o.empty());
     const uint32_t conn = o.empty() ? 0 : o[0].conn;

@@ -79,7 +79,7 @@ class Simulation {
       }
       std::map<std::string, int> stored;
       for (const auto& m : server_.log())
-        if (m.from == from.user) ++stored[nlohmann::json::parse(m.content)["content"].get<std::string>()];
+        if (m.from == from.user) ++stored[json::parse(m.content)["content"].get<std::string>()];
       auto count = [](const std::map<std::string, int>& m, const std::string& k) {
         auto it = m.find(k);
         return it == m.end() ? 0 : it->second;
@@ -141,7 +141,7 @@ class Simulation {
     int sent = 0;
     std::map<int64_t, std::string> callbacks;     // callback id -> tag
     std::map<std::string, int> final_state;       // tag -> SENT/FAILED
-    std::vector<nlohmann::json> received;         // "message" events, in order
+    std::vector<json> received;         // "message" events, in order
   };
   struct Link {
     size_t client;

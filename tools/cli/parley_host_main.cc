@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -27,7 +28,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
-using nlohmann::json;
+using json = parley::Json;
 using namespace parley;
 
 namespace {
@@ -79,7 +80,8 @@ class Host {
     std::map<std::string, std::string> kv;
     if (!store_path_.empty()) {
       std::ifstream in(store_path_);
-      json j = json::parse(in, nullptr, false);
+      const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      json j = json::parse(text, nullptr, false);
       if (j.is_object())
         for (auto it = j.begin(); it != j.end(); ++it)
           if (it->is_string()) kv[it.key()] = it->get<std::string>();
@@ -144,7 +146,9 @@ class Host {
       const std::string tmp = store_path_ + ".tmp";
       {
         std::ofstream out(tmp, std::ios::trunc);
-        out << to_text(json(store_));
+        json store = json::object();
+        for (const auto& [key, value] : store_) store[key] = value;
+        out << to_text(store);
       }
       std::rename(tmp.c_str(), store_path_.c_str());
     }

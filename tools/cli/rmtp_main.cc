@@ -17,7 +17,7 @@
 #include "codec/frame_json.h"
 #include "codec/hex.h"
 
-using nlohmann::json;
+using json = parley::Json;
 using namespace parley;
 using namespace parley::codec;
 

@@ -419,12 +419,14 @@ std::string ImServer::render_comet(const im::OutgoingFrame& f) {
       log_error("frame.encode_failed", {{"conn", f.connection}, {"transport", "comet"}, {"error", j.error().message}});
       return {};
     }
+    // The core speaks parley::Json; the server's own JSON is nlohmann's.
+    json frame = json::parse(j.value().dump(), nullptr, /*allow_exceptions=*/false);
     if (std::holds_alternative<codec::QueryAck>(f.frame)) {
-      complete_payload(j.value(), codec::topics::response_type(f.ack_topic));
+      complete_payload(frame, codec::topics::response_type(f.ack_topic));
     } else if (const auto* p = std::get_if<codec::ServerPublish>(&f.frame)) {
-      complete_payload(j.value(), codec::topics::server_publish_type(p->topic, p->flags.dup));
+      complete_payload(frame, codec::topics::server_publish_type(p->topic, p->flags.dup));
     }
-    return dump(j.value());
+    return dump(frame);
   } catch (const std::exception& e) {
     log_error("frame.encode_failed", {{"conn", f.connection}, {"transport", "comet"}, {"error", e.what()}});
     return {};
