@@ -19,12 +19,11 @@ import zlib from 'node:zlib';
 const WEB = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.dirname(WEB);
 
-// Gzipped bytes of parley.wasm + parley.umd.js (release). The target is 48 KB;
-// today the wasm alone is over it (the core links nlohmann::json; protobuf-lite left it),
-// so the build fails only above this ceiling, a ratchet to lower as the core shrinks: the
-// measured 119.3 KB (93.5 KB wasm, 25.8 KB shim and Emscripten glue) plus about 2 KB.
+// Gzipped bytes of parley.wasm + parley.umd.js (release). The target is 48 KB and
+// is not met yet, so the build fails only above this ceiling, a ratchet to lower as the
+// core and the shim shrink: the measured 78.7 KB (61.7 KB wasm, 17.0 KB shim) plus 1.3 KB.
 const TARGET_BYTES = 48 * 1024;
-const CEILING_BYTES = Number(process.env.PARLEY_WEB_SIZE_CEILING || 121.5 * 1024);
+const CEILING_BYTES = Number(process.env.PARLEY_WEB_SIZE_CEILING || 80 * 1024);
 
 const args = process.argv.slice(2);
 const flavourArg = args.includes('--flavour') ? args[args.indexOf('--flavour') + 1] : 'all';
