@@ -51,10 +51,17 @@ for (const flavour of FLAVOURS) {
   });
 
   test(`${flavour}: offline messages arrive on connect, in order, once; unread counts and clearUnreadCount`, async () => {
-    const [a, b] = await pair(Parley, u('a2'), u('b2'));
+    // b2 is b's browser coming back (the same storage). b leaves only once its first pull is
+    // answered and stored: a pull still in flight would be answered with the messages below
+    // (after b has gone), and the server counts those as delivered to b's device (a new
+    // device starts after them; this device pulls from its stored position).
+    const storage = new StubStorage();
+    const [a, b] = await pair(Parley, u('a2'), u('b2'), { storage });
+    const synced = () => Array.from(storage.data).some(([k, v]) => k.endsWith('sync') && JSON.parse(v).inbox > 0);
+    await waitFor(synced, { what: "b's first pull" });
     await b.disconnect();
     for (let i = 0; i < 5; i++) await a.sendTextMessage(1, u('b2'), `offline ${i}`);
-    const b2 = realClient(Parley, server, { core: CORE });
+    const b2 = realClient(Parley, server, { core: CORE, storage });
     await b2.connect((await server.getToken(u('b2'))).token);
     await waitFor(() => texts(b2).length >= 5, { what: 'offline pull' });
     await sleep(200);
