@@ -134,9 +134,13 @@ std::vector<const Conversation*> ConversationStore::list(const std::vector<int>&
     if (c.sent_time == 0 && c.draft.empty() && !c.top && c.unread == 0) continue;
     out.push_back(&c);
   }
-  std::stable_sort(out.begin(), out.end(), [](const Conversation* a, const Conversation* b) {
+  // Pinned first, then newest first; ties in key order (the map's, as a stable sort of
+  // this list would keep them). std::sort: less wasm code than std::stable_sort.
+  std::sort(out.begin(), out.end(), [](const Conversation* a, const Conversation* b) {
     if (a->top != b->top) return a->top;
-    return a->sent_time > b->sent_time;
+    if (a->sent_time != b->sent_time) return a->sent_time > b->sent_time;
+    if (a->type != b->type) return a->type < b->type;
+    return a->target_id < b->target_id;
   });
   return out;
 }

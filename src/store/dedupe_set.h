@@ -5,7 +5,7 @@
 
 #include <deque>
 #include <string>
-#include <unordered_set>
+#include <set>
 
 #include "common/json.h"
 
@@ -28,7 +28,7 @@ class DedupeSet {
  private:
   size_t capacity_;
   std::deque<std::string> order_;
-  std::unordered_set<std::string> set_;
+  std::set<std::string> set_;  // a tree: its code is in the wasm anyway (std::map), a hash set's is not
 };
 
 }  // namespace parley::store
