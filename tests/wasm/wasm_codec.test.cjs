@@ -63,8 +63,8 @@ for (const flavour of ['release', 'debug']) {
 // Size is a feature (STYLE.md 11): the release wasm must stay within its budget. The
 // comparison with the official client lives in tools/bench; this only guards against
 // regressions. Raise the budget deliberately, in its own commit, with the reason.
-// 64 KB: 63,214 B measured with no protobuf, parley::Json and no Embind.
-const WASM_GZIP_BUDGET = 64 * 1024;
+// 61 KB: 60,438 B measured with no protobuf, parley::Json and no Embind.
+const WASM_GZIP_BUDGET = 61 * 1024;
 test('wasm release size budget', () => {
   const dir = wasmDir('release');
   const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join(dir, f)), { level: 9 }).length;
