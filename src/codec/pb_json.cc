@@ -61,10 +61,7 @@ class Reader {
   }
   bool bytes(std::string_view& out) {
     uint64_t len = 0;
-    if (!varint(len) || len > d_.size() - pos_) return false;
-    out = d_.substr(pos_, static_cast<size_t>(len));
-    pos_ += static_cast<size_t>(len);
-    return true;
+    return varint(len) && take(len, out);
   }
   bool skip(size_t n) {
     if (n > d_.size() - pos_) return false;
@@ -72,7 +69,15 @@ class Reader {
     return true;
   }
 
- private:
+ protected:
+  // The next `len` bytes, when there are that many.
+  bool take(uint64_t len, std::string_view& out) {
+    if (len > d_.size() - pos_) return false;
+    out = d_.substr(pos_, static_cast<size_t>(len));
+    pos_ += static_cast<size_t>(len);
+    return true;
+  }
+
   std::string_view d_;
   size_t pos_ = 0;
 };
@@ -183,10 +188,10 @@ Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth) {
 
 constexpr int kLiteMaxDepth = 100;  // io::CodedInputStream's default recursion limit
 
-class LiteReader {
+// Reader's done/skip; its own limits for varints, keys and lengths.
+class LiteReader : public Reader {
  public:
-  explicit LiteReader(std::string_view d) : d_(d) {}
-  bool done() const { return pos_ >= d_.size(); }
+  explicit LiteReader(std::string_view d) : Reader(d) {}
   // Up to 10 bytes; bits past 64 are dropped (VarintParse).
   bool varint(uint64_t& out) {
     out = 0;
@@ -222,20 +227,8 @@ class LiteReader {
       len |= static_cast<uint64_t>(b & 0x7F) << (i * 7);
       if (!(b & 0x80)) break;
     }
-    if (len > 0x7FFFFFFFu - 16 || len > d_.size() - pos_) return false;
-    out = d_.substr(pos_, static_cast<size_t>(len));
-    pos_ += static_cast<size_t>(len);
-    return true;
+    return len <= 0x7FFFFFFFu - 16 && take(len, out);
   }
-  bool skip(size_t n) {
-    if (n > d_.size() - pos_) return false;
-    pos_ += n;
-    return true;
-  }
-
- private:
-  std::string_view d_;
-  size_t pos_ = 0;
 };
 
 bool enum_declares(const FieldDesc& f, uint64_t v) {
