@@ -342,6 +342,11 @@ Json& Json::operator[](std::string_view key) {
   return it->value;
 }
 
+Json& Json::set(std::string_view key, Json v) {
+  (*this)[key] = std::move(v);
+  return *this;
+}
+
 const Json& Json::operator[](std::string_view key) const {
   const Json* v = find_member(key);
   return v ? *v : null_json();

@@ -357,6 +357,16 @@ TEST(Json, InitializerListRule) {
   EXPECT_EQ(Json(nullptr).dump(), "null");
 }
 
+TEST(Json, SetBuildsTheSameObjectAsAnInitializerList) {
+  Json built;
+  built.set("b", 1).set("a", "x").set("b", 2);  // null becomes an object; the last set wins
+  EXPECT_EQ(built, Json({{"a", "x"}, {"b", 2}}));
+  EXPECT_EQ(built.dump(), R"({"a":"x","b":2})");
+  Json scalar = 5;
+  scalar.set("k", nullptr);  // like the mutating operator[]: a scalar becomes an object
+  EXPECT_EQ(scalar.dump(), R"({"k":null})");
+}
+
 TEST(Json, GetAndValue) {
   const Json j = Json::parse(R"({"b":true,"i":-5,"u":7,"f":2.5,"big":1e3,"s":"x","n":null,"a":[1]})");
   EXPECT_TRUE(j["b"].get<bool>());
