@@ -342,9 +342,8 @@ Json& Json::operator[](std::string_view key) {
   return it->value;
 }
 
-Json& Json::set(std::string_view key, Json v) {
+void Json::put(std::string_view key, Json v) {
   (*this)[key] = std::move(v);
-  return *this;
 }
 
 const Json& Json::operator[](std::string_view key) const {

@@ -152,7 +152,15 @@ class Json {
   // (*this)[key] = v, chainable: j.set("a", 1).set("b", s). Out of line and cheap at the
   // call site; prefer it to Json{{"a", 1}, {"b", s}}, whose temporaries cost about twice
   // the code in the WASM build.
-  Json& set(std::string_view key, Json v);
+  // On a temporary it returns the temporary as an rvalue, so json().set(..) moves, not copies.
+  Json& set(std::string_view key, Json v) & {
+    put(key, std::move(v));
+    return *this;
+  }
+  Json&& set(std::string_view key, Json v) && {
+    put(key, std::move(v));
+    return std::move(*this);
+  }
   Json& operator[](const char* key) { return (*this)[std::string_view(key)]; }
   const Json& operator[](const char* key) const { return (*this)[std::string_view(key)]; }
   Json& operator[](const std::string& key) { return (*this)[std::string_view(key)]; }
@@ -202,6 +210,7 @@ class Json {
   using Array = std::vector<Json>;
   using Object = std::vector<JsonMember>;  // sorted by key, keys unique
 
+  void put(std::string_view key, Json v);  // (*this)[key] = v
   void destroy() noexcept;
   void become(Type t);
   Array& array_ref();

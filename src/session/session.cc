@@ -69,8 +69,20 @@ Session::Session(SessionConfig config, uint64_t seed)
 
 // ---- small helpers --------------------------------------------------------------------
 
-void Session::emit(Actions& out, const std::string& type, json data) {
-  out.push_back(EmitEvent{type, std::move(data)});
+void Session::emit(Actions& out, std::string_view type, json data) {
+  out.push_back(EmitEvent{std::string(type), std::move(data)});
+}
+
+void Session::log(Actions& out, const char* level, std::string_view message) {
+  emit(out, "log", json().set("level", level).set("message", message));
+}
+
+void Session::fail(Actions& out, int64_t callback, ErrorCode code, std::string_view message) {
+  fail_code(out, callback, static_cast<int>(code), message);
+}
+
+void Session::fail_code(Actions& out, int64_t callback, int code, std::string_view message) {
+  result_code(out, callback, code, json().set("message", message));
 }
 
 void Session::result(Actions& out, int64_t callback, ErrorCode code, json data) {
@@ -79,12 +91,12 @@ void Session::result(Actions& out, int64_t callback, ErrorCode code, json data) 
 
 void Session::result_code(Actions& out, int64_t callback, int code, json data) {
   if (callback == 0) return;
-  emit(out, "result", json{{"id", callback}, {"code", code}, {"data", std::move(data)}});
+  emit(out, "result", json().set("id", callback).set("code", code).set("data", std::move(data)));
 }
 
 void Session::set_status(Actions& out, ConnectionStatus s) {
   status_ = s;
-  emit(out, "status", json{{"status", static_cast<int>(s)}});
+  emit(out, "status", json().set("status", static_cast<int>(s)));
 }
 
 void Session::flush(Actions& out) {
@@ -97,7 +109,7 @@ void Session::flush(Actions& out) {
   for (const auto& [type, target] : dirty_conversations_) {
     persist_conversation(out, type, target);
     if (const auto* c = conversations_.find(type, target))
-      emit(out, "conversation", json{{"conversation", c->to_json()}});
+      emit(out, "conversation", json().set("conversation", c->to_json()));
   }
   dirty_sync_ = dirty_seen_ = dirty_outbox_ = dirty_marks_ = false;
   dirty_conversations_.clear();
@@ -122,7 +134,7 @@ void Session::persist(Actions& out, const std::string& name, const std::string& 
 }
 
 void Session::persist_sync(Actions& out) {
-  persist(out, "sync", to_text(json{{"inbox", inbox_time_}, {"outbox", outbox_time_}}));
+  persist(out, "sync", to_text(json().set("inbox", inbox_time_).set("outbox", outbox_time_)));
 }
 
 void Session::persist_seen(Actions& out) { persist(out, "seen", to_text(seen_.to_json())); }
@@ -155,7 +167,8 @@ void Session::persist_conversation(Actions& out, int type, const std::string& ta
 
 void Session::persist_marks(Actions& out) {
   json list = json::array();
-  for (const auto& [k, t] : pending_marks_) list.push_back(json{{"type", k.first}, {"targetId", k.second}, {"time", t}});
+  for (const auto& [k, t] : pending_marks_)
+    list.push_back(json().set("type", k.first).set("targetId", k.second).set("time", t));
   persist(out, "marks", to_text(list));
 }
 
@@ -163,19 +176,21 @@ void Session::send_marks(Actions& out, int64_t now) {
   if (!live_conn_) return;
   for (const auto& [k, t] : pending_marks_) {
     if (marks_in_flight_.count(k)) continue;
-    const std::string req = encode_payload(
-        "SessionMsgReadInput", json{{"type", k.first}, {"msgTime", t}, {"channelId", k.second}});
-    if (send_request(out, now, false, topics::kMarkRead, user_id_, req,
-                     Pending{RequestKind::kQuery, 0, "", "markRead",
-                             json{{"type", k.first}, {"targetId", k.second}, {"time", t}}, 0, 0}))
+    const std::string req =
+        encode_payload("SessionMsgReadInput",
+                       json().set("type", k.first).set("msgTime", t).set("channelId", k.second));
+    if (send_request(
+            out, now, false, topics::kMarkRead, user_id_, req,
+            Pending{RequestKind::kQuery, 0, "", "markRead",
+                    json().set("type", k.first).set("targetId", k.second).set("time", t), 0, 0}))
       marks_in_flight_.insert(k);
   }
 }
 
 void Session::sync_conversations(Actions& out, int64_t now, int64_t callback, int count) {
-  const std::string req =
-      encode_payload("RelationQryInput",
-                     json{{"type", kPrivate}, {"count", count}, {"startTime", 0}, {"order", 0}});
+  const std::string req = encode_payload(
+      "RelationQryInput",
+      json().set("type", kPrivate).set("count", count).set("startTime", 0).set("order", 0));
   if (send_request(out, now, false, topics::kQueryConversations, user_id_, req,
                    Pending{RequestKind::kQuery, callback, "",
                            callback ? "getConversationListRemote" : "syncConversations", nullptr, 0, 0})) {
@@ -284,7 +299,7 @@ void Session::load_user_state(const std::string& user) {
 Actions Session::command(int64_t now, const json& cmd) {
   Actions out;
   if (!cmd.is_object() || !cmd.contains("cmd") || !cmd["cmd"].is_string()) {
-    emit(out, "log", json{{"level", "error"}, {"message", "command without \"cmd\""}});
+    log(out, "error", "command without \"cmd\"");
     finish(out);
     return out;
   }
@@ -330,7 +345,7 @@ void Session::cmd_connect(Actions& out, int64_t now, const json& cmd) {
   const int64_t id = jget(cmd, "id", int64_t{0});
   const json token = jget(cmd, "token", json());
   if (!token.is_string() || token.get<std::string>().empty()) {
-    result(out, id, ErrorCode::kTokenIncorrect, json{{"message", "token must be a non-empty string"}});
+    fail(out, id, ErrorCode::kTokenIncorrect, "token must be a non-empty string");
     return;
   }
   std::vector<std::string> hosts;
@@ -341,7 +356,7 @@ void Session::cmd_connect(Actions& out, int64_t now, const json& cmd) {
         hosts.push_back(h.get<std::string>());
   }
   if (hosts.empty()) {
-    result(out, id, ErrorCode::kSocketNotCreated, json{{"message", "no server host to connect to"}});
+    fail(out, id, ErrorCode::kSocketNotCreated, "no server host to connect to");
     return;
   }
   // A new connect replaces whatever was going on (the app may switch users).
@@ -350,7 +365,8 @@ void Session::cmd_connect(Actions& out, int64_t now, const json& cmd) {
     link_lost(out, now, false);
     close_attempt(out);
   }
-  if (connect_callback_) result(out, connect_callback_, ErrorCode::kNetUnavailable, json{{"message", "superseded by a new connect"}});
+  if (connect_callback_)
+    fail(out, connect_callback_, ErrorCode::kNetUnavailable, "superseded by a new connect");
   token_ = token.get<std::string>();
   hosts_ = std::move(hosts);
   secure_ = jget(cmd, "secure", false);
@@ -370,11 +386,11 @@ void Session::cmd_connect(Actions& out, int64_t now, const json& cmd) {
 void Session::cmd_reconnect(Actions& out, int64_t now, const json& cmd) {
   const int64_t id = jget(cmd, "id", int64_t{0});
   if (token_.empty() || hosts_.empty()) {
-    result_code(out, id, 33001, json{{"message", "connect first: no token to reconnect with"}});
+    fail_code(out, id, 33001, "connect first: no token to reconnect with");
     return;
   }
   if (status_ == ConnectionStatus::kConnected) {
-    result(out, id, ErrorCode::kOk, json{{"userId", user_id_}});
+    result(out, id, ErrorCode::kOk, json().set("userId", user_id_));
     return;
   }
   reconnect_rate_.clear();
@@ -390,7 +406,7 @@ void Session::cmd_reconnect(Actions& out, int64_t now, const json& cmd) {
   reconnect_allowed_ = true;
   reconnect_attempt_ = 0;
   if (connect_callback_ && connect_callback_ != id)
-    result(out, connect_callback_, ErrorCode::kNetUnavailable, json{{"message", "superseded by reconnect"}});
+    fail(out, connect_callback_, ErrorCode::kNetUnavailable, "superseded by reconnect");
   connect_callback_ = id;
   if (!attempt_conns_.empty()) return;  // an attempt is already running; it answers
   if (reconnect_mode_ == ReconnectMode::kRate) {
@@ -411,7 +427,7 @@ void Session::cmd_disconnect(Actions& out, int64_t now, bool logout, int64_t cal
   link_lost(out, now, false);
   close_attempt(out);
   if (connect_callback_) {
-    result(out, connect_callback_, ErrorCode::kNetUnavailable, json{{"message", "disconnected by the app"}});
+    fail(out, connect_callback_, ErrorCode::kNetUnavailable, "disconnected by the app");
     connect_callback_ = 0;
   }
   if (was_active || status_ != ConnectionStatus::kDisconnected) set_status(out, ConnectionStatus::kDisconnected);
@@ -502,9 +518,10 @@ void Session::schedule_reconnect(Actions& out, int64_t now) {
 
 void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::ConnAck& ack) {
   if (ack.status != 0) {
-    emit(out, "log", json{{"level", "warn"}, {"message", "CONNACK refused"}, {"status", ack.status}});
+    emit(out, "log",
+         json().set("level", "warn").set("message", "CONNACK refused").set("status", ack.status));
     if (ack.status == 6) {  // redirect: the host should re-run navigation
-      emit(out, "status", json{{"status", static_cast<int>(ConnectionStatus::kRedirect)}});
+      emit(out, "status", json().set("status", static_cast<int>(ConnectionStatus::kRedirect)));
     }
     if (is_refusal_final(ack.status)) {
       reconnect_allowed_ = false;
@@ -535,7 +552,7 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
   ping_misses_ = 0;
   set_status(out, ConnectionStatus::kConnected);
   if (connect_callback_) {
-    result(out, connect_callback_, ErrorCode::kOk, json{{"userId", user_id_}});
+    result(out, connect_callback_, ErrorCode::kOk, json().set("userId", user_id_));
     connect_callback_ = 0;
   }
   if (live_kind_ == TransportKind::kWebSocket) send_ping(out, now, config_.ping_timeout_ms);
@@ -543,7 +560,7 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
   ever_connected_ = true;
   if (first) {
     send_request(out, now, false, topics::kPullSessionStates, user_id_,
-                 encode_payload("SessionReq", json{{"time", 0}}),
+                 encode_payload("SessionReq", json().set("time", 0)),
                  Pending{RequestKind::kQuery, 0, "", "pullSeAtts", nullptr, 0, 0});
   }
   pull(out, now);
@@ -553,8 +570,9 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
   sync_conversations(out, now, 0, 300);
   for (const auto& room : chatrooms_) {
     send_request(out, now, false, topics::kRejoinChatroom, room,
-                 encode_payload("ChrmInput", json{{"nothing", 1}}),
-                 Pending{RequestKind::kQuery, 0, "", "rejoinChatroom", json{{"chatroomId", room}}, 0, 0});
+                 encode_payload("ChrmInput", json().set("nothing", 1)),
+                 Pending{RequestKind::kQuery, 0, "", "rejoinChatroom",
+                         json().set("chatroomId", room), 0, 0});
   }
   for (auto& e : outbox_) e.in_flight = 0;
   pump_outbox(out, now);
@@ -605,13 +623,16 @@ Actions Session::on_bytes(int64_t now, uint32_t conn, const std::string& bytes) 
   }
   auto frame = codec::decode_server_frame(bytes);
   if (!frame) {
-    emit(out, "log", json{{"level", "error"}, {"message", "undecodable frame from server: " + frame.error().message},
-                          {"code", static_cast<int>(frame.error().code)}});
+    emit(out, "log",
+         json()
+             .set("level", "error")
+             .set("message", "undecodable frame from server: " + frame.error().message)
+             .set("code", static_cast<int>(frame.error().code)));
   } else if (attempt_conns_.count(conn)) {
     if (auto* ack = std::get_if<codec::ConnAck>(&frame.value())) {
       on_connack(out, now, conn, *ack);
     } else {
-      emit(out, "log", json{{"level", "warn"}, {"message", "frame before CONNACK ignored"}});
+      log(out, "warn", "frame before CONNACK ignored");
     }
   } else {
     on_server_frame(out, now, frame.value());
@@ -628,7 +649,7 @@ Actions Session::on_comet(int64_t now, uint32_t conn, const std::string& body) {
   }
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded()) {
-    emit(out, "log", json{{"level", "error"}, {"message", "comet body is not JSON"}});
+    log(out, "error", "comet body is not JSON");
     finish(out);
     return out;
   }
@@ -637,7 +658,7 @@ Actions Session::on_comet(int64_t now, uint32_t conn, const std::string& body) {
     if (frame && std::holds_alternative<codec::ConnAck>(frame.value())) {
       on_connack(out, now, conn, std::get<codec::ConnAck>(frame.value()));
     } else {
-      emit(out, "log", json{{"level", "error"}, {"message", "bad comet connect answer"}});
+      log(out, "error", "bad comet connect answer");
     }
     finish(out);
     return out;
@@ -652,7 +673,7 @@ Actions Session::on_comet(int64_t now, uint32_t conn, const std::string& body) {
     }
     auto frame = codec::decode_comet_response(item, ack_topic);
     if (!frame) {
-      emit(out, "log", json{{"level", "error"}, {"message", "bad comet frame: " + frame.error().message}});
+      log(out, "error", "bad comet frame: " + frame.error().message);
       continue;
     }
     on_server_frame(out, now, frame.value());
@@ -688,7 +709,7 @@ Actions Session::on_timer(int64_t now) {
     if (pong_deadline_ >= 0 && now >= pong_deadline_) {
       pong_deadline_ = -1;
       if (++ping_misses_ >= config_.ping_max_misses) {
-        emit(out, "log", json{{"level", "warn"}, {"message", "no pong: link declared dead"}});
+        log(out, "warn", "no pong: link declared dead");
         out.push_back(CloseTransport{live_conn_});
         link_lost(out, now, true);
       } else {
@@ -731,10 +752,10 @@ Actions Session::on_timer(int64_t now) {
       outbox_changed = true;
       json msg = outbox_message(e);
       if (e.callback) {
-        result(out, e.callback, ErrorCode::kTimeout, json{{"message", msg}});
+        result(out, e.callback, ErrorCode::kTimeout, json().set("message", msg));
         e.callback = 0;
       } else {
-        emit(out, "outbox", json{{"message", msg}});
+        emit(out, "outbox", json().set("message", msg));
       }
     }
   }
@@ -743,7 +764,7 @@ Actions Session::on_timer(int64_t now) {
     // A PUBLISH unanswered for the whole give-up time: the link is not healthy, and the
     // frame might still land after the next message of its conversation. Dropping the
     // connection rules that out (nothing sent on it can arrive later) and starts afresh.
-    emit(out, "log", json{{"level", "warn"}, {"message", "message unanswered until give-up: reconnecting"}});
+    log(out, "warn", "message unanswered until give-up: reconnecting");
     out.push_back(CloseTransport{live_conn_});
     link_lost(out, now, true);
   }
@@ -796,7 +817,7 @@ void Session::send_frame(Actions& out, const codec::ClientFrame& frame) {
       return;  // comet has neither heartbeat nor acknowledgements (PROTOCOL.md §5)
     auto req = codec::encode_comet_request(frame);
     if (!req) {
-      emit(out, "log", json{{"level", "error"}, {"message", "cannot encode comet request: " + req.error().message}});
+      log(out, "error", "cannot encode comet request: " + req.error().message);
       return;
     }
     out.push_back(SendComet{live_conn_, std::move(req).value()});
@@ -804,7 +825,7 @@ void Session::send_frame(Actions& out, const codec::ClientFrame& frame) {
   }
   auto bytes = codec::encode_client_frame(frame);
   if (!bytes) {
-    emit(out, "log", json{{"level", "error"}, {"message", "cannot encode frame: " + bytes.error().message}});
+    log(out, "error", "cannot encode frame: " + bytes.error().message);
     return;
   }
   out.push_back(SendBytes{live_conn_, std::move(bytes).value()});
@@ -823,7 +844,8 @@ uint16_t Session::send_request(Actions& out, int64_t now, bool publish, std::str
                                const std::string& target, const std::string& payload, Pending p) {
   const uint16_t id = allocate_message_id();
   if (id == 0) {
-    result_code(out, p.callback, static_cast<int>(ErrorCode::kNetUnavailable), json{{"message", "too many requests in flight"}});
+    fail_code(out, p.callback, static_cast<int>(ErrorCode::kNetUnavailable),
+              "too many requests in flight");
     return 0;
   }
   p.topic = std::string(topic);
@@ -854,7 +876,7 @@ void Session::on_server_frame(Actions& out, int64_t now, const codec::ServerFram
   } else if (auto* d = std::get_if<codec::Disconnect>(&frame)) {
     on_disconnect_frame(out, now, d->status);
   } else {
-    emit(out, "log", json{{"level", "warn"}, {"message", "unexpected CONNACK on a live connection"}});
+    log(out, "warn", "unexpected CONNACK on a live connection");
   }
 }
 
@@ -867,9 +889,10 @@ void Session::send_ping(Actions& out, int64_t now, int64_t timeout) {
 void Session::pull_chatroom(Actions& out, int64_t now, const std::string& room) {
   // count 0: the server's page size
   const std::string req =
-      encode_payload("ChrmPullMsg", json{{"syncTime", chatroom_sync_[room]}, {"count", 0}});
-  send_request(out, now, false, topics::kPullChatroom, room, req,
-               Pending{RequestKind::kQuery, 0, "", "chatroomPull", json{{"chatroomId", room}}, 0, 0});
+      encode_payload("ChrmPullMsg", json().set("syncTime", chatroom_sync_[room]).set("count", 0));
+  send_request(
+      out, now, false, topics::kPullChatroom, room, req,
+      Pending{RequestKind::kQuery, 0, "", "chatroomPull", json().set("chatroomId", room), 0, 0});
 }
 
 void Session::on_disconnect_frame(Actions& out, int64_t now, uint8_t status) {
@@ -889,7 +912,7 @@ void Session::on_disconnect_frame(Actions& out, int64_t now, uint8_t status) {
     set_status(out, ConnectionStatus::kDisconnected);
     set_status(out, final_status);
   } else {
-    emit(out, "status", json{{"status", static_cast<int>(final_status)}});
+    emit(out, "status", json().set("status", static_cast<int>(final_status)));
     link_lost(out, now, true);
   }
 }
@@ -904,7 +927,7 @@ void Session::on_publish(Actions& out, int64_t now, const codec::ServerPublish& 
   if (p.topic == topics::kNotify) {
     auto n = decode_payload("NotifyMsg", p.payload);
     if (!n) {
-      emit(out, "log", json{{"level", "error"}, {"message", "bad s_ntf payload"}});
+      log(out, "error", "bad s_ntf payload");
       return;
     }
     // type 2, chatroom: pull that room from where the last pull ended
@@ -918,7 +941,7 @@ void Session::on_publish(Actions& out, int64_t now, const codec::ServerPublish& 
   } else if (p.topic == topics::kDirectMessage) {
     auto m = decode_payload("DownStreamMessage", p.payload);
     if (!m) {
-      emit(out, "log", json{{"level", "error"}, {"message", "bad s_msg payload"}});
+      log(out, "error", "bad s_msg payload");
       return;
     }
     MessageContext ctx{user_id_, connected_time_, now};
@@ -931,11 +954,11 @@ void Session::on_publish(Actions& out, int64_t now, const codec::ServerPublish& 
     auto n = decode_payload("NotifyMsg", p.payload);
     if (n && jget(n.value(), "type", 0) == 3) {
       send_request(out, now, false, topics::kPullSessionStates, user_id_,
-                   encode_payload("SessionReq", json{{"time", 0}}),
+                   encode_payload("SessionReq", json().set("time", 0)),
                    Pending{RequestKind::kQuery, 0, "", "pullSeAtts", nullptr, 0, 0});
     }
   } else {
-    emit(out, "log", json{{"level", "info"}, {"message", "unknown topic " + p.topic}});
+    log(out, "info", "unknown topic " + p.topic);
   }
 }
 
@@ -987,10 +1010,10 @@ void Session::on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a)
     pos->in_flight = 0;
     json msg = outbox_message(*pos);
     if (pos->callback) {
-      result_code(out, pos->callback, a.status, json{{"message", msg}});
+      result_code(out, pos->callback, a.status, json().set("message", msg));
       pos->callback = 0;
     } else {
-      emit(out, "outbox", json{{"message", msg}});
+      emit(out, "outbox", json().set("message", msg));
     }
     dirty_outbox_ = true;
     pump_outbox(out, now);
@@ -1010,9 +1033,9 @@ void Session::on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a)
     }
   }
   if (e.callback) {
-    result(out, e.callback, ErrorCode::kOk, json{{"message", msg}});
+    result(out, e.callback, ErrorCode::kOk, json().set("message", msg));
   } else {
-    emit(out, "outbox", json{{"message", msg}});
+    emit(out, "outbox", json().set("message", msg));
   }
   pump_outbox(out, now);
 }
@@ -1025,7 +1048,8 @@ void Session::on_queryack(Actions& out, int64_t now, const codec::QueryAck& q) {
   if (p.kind == RequestKind::kPull) {
     pull_in_flight_ = false;
     if (q.status != 0) {
-      emit(out, "log", json{{"level", "warn"}, {"message", "pullMsg refused"}, {"status", q.status}});
+      emit(out, "log",
+           json().set("level", "warn").set("message", "pullMsg refused").set("status", q.status));
       next_pull_at_ = now + config_.pull_interval_ms;
       return;
     }
@@ -1044,10 +1068,12 @@ void Session::pull(Actions& out, int64_t now) {
     return;
   }
   pull_again_ = false;
-  const std::string req = encode_payload("SyncRequestMsg", json{{"syncTime", inbox_time_},
-                                                                {"ispolling", false},
-                                                                {"isPullSend", true},
-                                                                {"sendBoxSyncTime", outbox_time_}});
+  const std::string req =
+      encode_payload("SyncRequestMsg", json()
+                                           .set("syncTime", inbox_time_)
+                                           .set("ispolling", false)
+                                           .set("isPullSend", true)
+                                           .set("sendBoxSyncTime", outbox_time_));
   if (send_request(out, now, false, topics::kPullMessages, user_id_, req,
                    Pending{RequestKind::kPull, 0, "", "", nullptr, 0, 0})) {
     pull_in_flight_ = true;
@@ -1058,7 +1084,7 @@ void Session::pull(Actions& out, int64_t now) {
 void Session::on_pull_result(Actions& out, int64_t now, const std::string& payload) {
   auto batch = decode_payload("DownStreamMessages", payload);
   if (!batch) {
-    emit(out, "log", json{{"level", "error"}, {"message", "bad pullMsg answer"}});
+    log(out, "error", "bad pullMsg answer");
     return;
   }
   MessageContext ctx{user_id_, connected_time_, now};
@@ -1087,11 +1113,14 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
   const std::string target = jget(msg, "targetId", std::string());
   if (object == "RC:TypSts") {
     const json& c = msg["content"];
-    emit(out, "typing", json{{"conversationType", type}, {"targetId", target},
-                             {"userId", jget(msg, "senderUserId", "")},
-                             {"typingContentType", c.is_object() ? jget(c, "typingContentType", "") : ""},
-                             {"sentTime", jget(msg, "sentTime", int64_t{0})}});
-    emit(out, "message", json{{"message", msg}});
+    emit(out, "typing",
+         json()
+             .set("conversationType", type)
+             .set("targetId", target)
+             .set("userId", jget(msg, "senderUserId", ""))
+             .set("typingContentType", c.is_object() ? jget(c, "typingContentType", "") : "")
+             .set("sentTime", jget(msg, "sentTime", int64_t{0})));
+    emit(out, "message", json().set("message", msg));
     return;
   }
   if (object == "RC:RcCmd") {
@@ -1109,10 +1138,15 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
       if (auto key = conversations_.on_recall(rtype, rtarget, ruid, jget(c, "sentTime", int64_t{0}), msg, from_peer)) {
         touch(key->first, key->second);
       }
-      emit(out, "recall", json{{"conversationType", rtype}, {"targetId", rtarget}, {"messageUId", ruid},
-                               {"sentTime", jget(c, "sentTime", int64_t{0})}, {"message", msg}});
+      emit(out, "recall",
+           json()
+               .set("conversationType", rtype)
+               .set("targetId", rtarget)
+               .set("messageUId", ruid)
+               .set("sentTime", jget(c, "sentTime", int64_t{0}))
+               .set("message", msg));
     }
-    emit(out, "message", json{{"message", msg}});
+    emit(out, "message", json().set("message", msg));
     return;
   }
   if (object == "RC:ReadNtf") {
@@ -1124,14 +1158,17 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
         touch(type, target);
       }
     } else {
-      emit(out, "readReceipt", json{{"conversationType", type}, {"targetId", target},
-                                    {"messageUId", c.is_object() ? jget(c, "messageUId", "") : ""},
-                                    {"lastMessageSendTime", last}});
+      emit(out, "readReceipt",
+           json()
+               .set("conversationType", type)
+               .set("targetId", target)
+               .set("messageUId", c.is_object() ? jget(c, "messageUId", "") : "")
+               .set("lastMessageSendTime", last));
     }
-    emit(out, "message", json{{"message", msg}});
+    emit(out, "message", json().set("message", msg));
     return;
   }
-  emit(out, "message", json{{"message", msg}});
+  emit(out, "message", json().set("message", msg));
   if (relation_sync_in_flight_ && jget(msg, "isCounted", false) && jget(msg, "messageDirection", 2) == kReceive)
     counted_during_relation_sync_.push_back({{type, target}, jget(msg, "sentTime", int64_t{0})});
   if (auto key = conversations_.on_message(msg)) {

@@ -39,7 +39,7 @@ bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, cons
   std::string target;
   auto need_target = [&]() {
     if (get_target(cmd, type, target)) return true;
-    result(out, id, ErrorCode::kParameterError, json{{"message", "conversationType and targetId required"}});
+    fail(out, id, ErrorCode::kParameterError, "conversationType and targetId required");
     return false;
   };
   if (name == "getConversationList") {
@@ -109,12 +109,12 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
   int type = 0;
   std::string target;
   auto param_error = [&](const std::string& why) {
-    result(out, id, ErrorCode::kParameterError, json{{"message", why}});
+    fail(out, id, ErrorCode::kParameterError, why);
   };
   auto query = [&](std::string_view topic, const std::string& target_id, const std::string& payload,
                    json context) {
     if (!live_conn_) {
-      result_code(out, id, 30001, json{{"message", "not connected"}});  // RC_NET_CHANNEL_INVALID
+      fail_code(out, id, 30001, "not connected");  // RC_NET_CHANNEL_INVALID
       return;
     }
     send_request(out, now, false, topic, target_id, payload,
@@ -127,32 +127,35 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
   if (name == "getHistory") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     const std::string req = encode_payload(
-        "HistoryMsgInput", json{{"targetId", target},
-                                {"time", jget(cmd, "timestamp", int64_t{0})},
-                                {"count", std::clamp(jget(cmd, "count", 20), 1, 100)},
-                                {"order", jget(cmd, "order", 0)}});
+        "HistoryMsgInput", json()
+                               .set("targetId", target)
+                               .set("time", jget(cmd, "timestamp", int64_t{0}))
+                               .set("count", std::clamp(jget(cmd, "count", 20), 1, 100))
+                               .set("order", jget(cmd, "order", 0)));
     query(history_topic(type), type == kChatroom ? target : user_id_, req,
-          json{{"conversationType", type}, {"targetId", target}});
+          json().set("conversationType", type).set("targetId", target));
   } else if (name == "getChatroomHistory") {
     target = string_arg("chatroomId");
     if (target.empty()) return param_error("chatroomId required");
     const std::string req = encode_payload(
-        "HistoryMsgInput", json{{"targetId", target},
-                                {"time", jget(cmd, "timestamp", int64_t{0})},
-                                {"count", std::clamp(jget(cmd, "count", 20), 1, 100)},
-                                {"order", jget(cmd, "order", 0)}});
+        "HistoryMsgInput", json()
+                               .set("targetId", target)
+                               .set("time", jget(cmd, "timestamp", int64_t{0}))
+                               .set("count", std::clamp(jget(cmd, "count", 20), 1, 100))
+                               .set("order", jget(cmd, "order", 0)));
     query(topics::kChatroomHistory, target, req,
-          json{{"conversationType", kChatroom}, {"targetId", target}});
+          json().set("conversationType", kChatroom).set("targetId", target));
   } else if (name == "getConversationListRemote") {
-    if (!live_conn_) return result_code(out, id, 30001, json{{"message", "not connected"}});
+    if (!live_conn_) return fail_code(out, id, 30001, "not connected");
     sync_conversations(out, now, id, std::clamp(jget(cmd, "count", 300), 1, 1000));
   } else if (name == "removeConversation") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     if (conversations_.remove(type, target)) touch(type, target);
     if (!live_conn_) return result(out, id, ErrorCode::kOk, true);
     query(topics::kDeleteConversation, target,
-          encode_payload("RelationQryInput",
-                         json{{"type", type}, {"count", 0}, {"startTime", 0}, {"order", 0}}),
+          encode_payload(
+              "RelationQryInput",
+              json().set("type", type).set("count", 0).set("startTime", 0).set("order", 0)),
           nullptr);
   } else if (name == "deleteMessages") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
@@ -162,20 +165,21 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     for (const auto& m : cmd["messages"]) {
       if (!m.is_object() || !m.contains("messageUId") || !m["messageUId"].is_string())
         return param_error("each message needs messageUId");
-      msgs.push_back(json{{"msgId", m["messageUId"].get<std::string>()},
-                          {"msgDataTime", jget(m, "sentTime", int64_t{0})},
-                          {"direct", jget(m, "messageDirection", 1)}});
+      msgs.push_back(json()
+                         .set("msgId", m["messageUId"].get<std::string>())
+                         .set("msgDataTime", jget(m, "sentTime", int64_t{0}))
+                         .set("direct", jget(m, "messageDirection", 1)));
     }
     query(topics::kDeleteMessages, user_id_,
           encode_payload("DeleteMsgInput",
-                         json{{"type", type}, {"conversationId", target}, {"msgs", msgs}}),
+                         json().set("type", type).set("conversationId", target).set("msgs", msgs)),
           nullptr);
   } else if (name == "clearHistory") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     const int64_t time =
         jget(cmd, "timestamp", int64_t{0}) ? jget(cmd, "timestamp", int64_t{0}) : server_now(now);
     query(clean_topic(type), user_id_,
-          encode_payload("CleanHisMsgInput", json{{"targetId", target}, {"dataTime", time}}),
+          encode_payload("CleanHisMsgInput", json().set("targetId", target).set("dataTime", time)),
           nullptr);
   } else if (name == "setConversationStatus") {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
@@ -183,18 +187,19 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     json items = json::array();
     if (cmd.contains("isTop") && cmd["isTop"].is_boolean()) {
       c.top = cmd["isTop"].get<bool>();
-      items.push_back(json{{"sessionStateType", kStateIsTop}, {"value", c.top ? "1" : "0"}});
+      items.push_back(json().set("sessionStateType", kStateIsTop).set("value", c.top ? "1" : "0"));
     }
     if (cmd.contains("notificationStatus") && cmd["notificationStatus"].is_number_integer()) {
       c.notification_status = cmd["notificationStatus"].get<int>() == 1 ? 1 : 2;  // 1: do not disturb
-      items.push_back(json{{"sessionStateType", kStateIsSilent},
-                           {"value", c.notification_status == 1 ? "1" : "0"}});
+      items.push_back(json()
+                          .set("sessionStateType", kStateIsSilent)
+                          .set("value", c.notification_status == 1 ? "1" : "0"));
     }
     const json state = {
         {"type", type}, {"channelId", target}, {"time", server_now(now)}, {"stateItem", items}};
     const std::string req =
         encode_payload("SessionStateModifyReq",
-                       json{{"version", server_now(now)}, {"state", json::array({state})}});
+                       json().set("version", server_now(now)).set("state", json::array({state})));
     touch(type, target);
     if (!live_conn_) return result(out, id, ErrorCode::kOk, true);
     query(topics::kSetSessionState, user_id_, req, nullptr);
@@ -204,32 +209,33 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     if (name == "getChatroomInfo") {
       return query(topics::kChatroomInfo, target,
                    encode_payload("QueryChatRoomInfoInput",
-                                  json{{"count", std::clamp(jget(cmd, "count", 10), 0, 20)},
-                                       {"order", jget(cmd, "order", 0)}}),
+                                  json()
+                                      .set("count", std::clamp(jget(cmd, "count", 10), 0, 20))
+                                      .set("order", jget(cmd, "order", 0))),
                    nullptr);
     }
     query(name == "joinChatroom" ? topics::kJoinChatroom : topics::kExitChatroom, target,
-          encode_payload("ChrmInput", json{{"nothing", 1}}),
-          json{{"chatroomId", target}, {"count", jget(cmd, "count", 10)}});
+          encode_payload("ChrmInput", json().set("nothing", 1)),
+          json().set("chatroomId", target).set("count", jget(cmd, "count", 10)));
   } else if (name == "addToBlacklist" || name == "removeFromBlacklist" || name == "getBlacklistStatus") {
     const std::string user = string_arg("userId");
     if (user.empty()) return param_error("userId required");
     std::string payload;
     std::string_view topic;
     if (name == "addToBlacklist") {
-      payload = encode_payload("Add2BlackListInput", json{{"userId", user}});
+      payload = encode_payload("Add2BlackListInput", json().set("userId", user));
       topic = topics::kAddBlacklist;
     } else if (name == "removeFromBlacklist") {
-      payload = encode_payload("RemoveFromBlackListInput", json{{"userId", user}});
+      payload = encode_payload("RemoveFromBlackListInput", json().set("userId", user));
       topic = topics::kRemoveBlacklist;
     } else {
-      payload = encode_payload("BlackListStatusInput", json{{"userId", user}});
+      payload = encode_payload("BlackListStatusInput", json().set("userId", user));
       topic = topics::kBlacklistStatus;
     }
-    query(topic, user_id_, payload, json{{"userId", user}});
+    query(topic, user_id_, payload, json().set("userId", user));
   } else if (name == "getBlacklist") {
     query(topics::kQueryBlacklist, user_id_,
-          encode_payload("QueryBlackListInput", json{{"nothing", 1}}), nullptr);
+          encode_payload("QueryBlackListInput", json().set("nothing", 1)), nullptr);
   } else if (name == "query") {
     // Any topic of the schema, body as JSON: for forward compatibility and tools.
     const std::string topic = string_arg("topic");
@@ -241,7 +247,7 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     const std::string tgt = string_arg("targetId");
     query(topic, tgt.empty() ? user_id_ : tgt, payload.value(), nullptr);
   } else {
-    result(out, id, ErrorCode::kNotSupport, json{{"message", "unknown command \"" + name + "\""}});
+    fail(out, id, ErrorCode::kNotSupport, "unknown command \"" + name + "\"");
   }
 }
 
@@ -277,7 +283,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
       list.push_back(std::move(m));
     }
     result(out, p.callback, ErrorCode::kOk,
-           json{{"list", list}, {"hasMore", jget(h.value(), "hasMsg", 0) != 0}});
+           json().set("list", list).set("hasMore", jget(h.value(), "hasMsg", 0) != 0));
   } else if (p.query == "getConversationListRemote" || p.query == "syncConversations") {
     auto r = decode_payload("RelationsOutput", q.payload);
     if (!r) return result(out, p.callback, ErrorCode::kBadProtobuf);
@@ -323,11 +329,13 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     if (o) join_time = jget(o.value(), "joinTime", int64_t{0});
     chatroom_sync_[room] = join_time;
     const std::string req = encode_payload(
-        "ChrmPullMsg", json{{"syncTime", join_time}, {"count", jget(p.context, "count", 10)}});
+        "ChrmPullMsg",
+        json().set("syncTime", join_time).set("count", jget(p.context, "count", 10)));
     send_request(
         out, now, false, topics::kPullChatroom, room, req,
-        Pending{RequestKind::kQuery, 0, "", "chatroomPull", json{{"chatroomId", room}}, 0, 0});
-    result(out, p.callback, ErrorCode::kOk, json{{"chatroomId", room}, {"joinTime", join_time}});
+        Pending{RequestKind::kQuery, 0, "", "chatroomPull", json().set("chatroomId", room), 0, 0});
+    result(out, p.callback, ErrorCode::kOk,
+           json().set("chatroomId", room).set("joinTime", join_time));
   } else if (p.query == "quitChatroom") {
     chatrooms_.erase(jget(p.context, "chatroomId", ""));
     chatroom_sync_.erase(jget(p.context, "chatroomId", ""));

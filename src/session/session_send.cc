@@ -72,7 +72,7 @@ Session::OutboxEntry* Session::find_outbox(int64_t local_id) {
 void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
   const int64_t id = jget(cmd, "id", int64_t{0});
   auto bad = [&](const std::string& why, ErrorCode code = ErrorCode::kParameterError) {
-    result(out, id, code, json{{"message", why}});
+    result(out, id, code, json().set("message", why));
   };
   if (!cmd.contains("conversationType") || !cmd["conversationType"].is_number_integer())
     return bad("conversationType must be an integer");
@@ -115,7 +115,7 @@ void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
     e.flags = MessageFlags{false, false};
     e.sent_time = server_now(now);
     e.state = kSent;
-    result(out, id, ErrorCode::kOk, json{{"message", outbox_message(e)}});
+    result(out, id, ErrorCode::kOk, json().set("message", outbox_message(e)));
     return;
   }
 
@@ -138,7 +138,7 @@ void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
   e.callback = id;
   outbox_.push_back(e);
   dirty_outbox_ = true;
-  emit(out, "sending", json{{"id", id}, {"message", outbox_message(e)}});
+  emit(out, "sending", json().set("id", id).set("message", outbox_message(e)));
   pump_outbox(out, now);
 }
 
@@ -146,7 +146,7 @@ void Session::cmd_resend(Actions& out, int64_t now, const json& cmd) {
   const int64_t id = jget(cmd, "id", int64_t{0});
   OutboxEntry* e = find_outbox(jget(cmd, "messageId", int64_t{0}));
   if (!e || e->state != kFailed) {
-    result(out, id, ErrorCode::kParameterError, json{{"message", "no FAILED message with that messageId"}});
+    fail(out, id, ErrorCode::kParameterError, "no FAILED message with that messageId");
     return;
   }
   e->state = kSending;
@@ -166,20 +166,21 @@ void Session::cmd_recall(Actions& out, int64_t now, const json& cmd) {
   const int64_t sent_time = jget(cmd, "sentTime", int64_t{0});
   if (type <= 0 || target.empty() || uid.empty() || sent_time <= 0) {
     result(out, id, ErrorCode::kParameterError,
-           json{{"message", "conversationType, targetId, messageUId and sentTime required"}});
+           json().set("message", "conversationType, targetId, messageUId and sentTime required"));
     return;
   }
   if (!live_conn_) {
-    result_code(out, id, 30001, json{{"message", "not connected"}});
+    fail_code(out, id, 30001, "not connected");
     return;
   }
   const json content = {{"conversationType", type}, {"targetId", target}, {"messageUId", uid},
                         {"sentTime", sent_time}};
   const std::string up = encode_payload(
-      "UpStreamMessage", json{{"sessionId", 0},
-                              {"classname", "RC:RcCmd"},
-                              {"content", to_text(content)},
-                              {"configFlag", jget(cmd, "disableNotification", false) ? 4 : 0}});
+      "UpStreamMessage", json()
+                             .set("sessionId", 0)
+                             .set("classname", "RC:RcCmd")
+                             .set("content", to_text(content))
+                             .set("configFlag", jget(cmd, "disableNotification", false) ? 4 : 0));
   Pending p;
   p.kind = RequestKind::kRecall;
   p.callback = id;
@@ -205,9 +206,14 @@ void Session::on_recall_ack(Actions& out, int64_t now, const Pending& p, const c
   const std::string uid = jget(p.context, "messageUId", std::string());
   if (auto key = conversations_.on_recall(type, target, uid, jget(p.context, "sentTime", int64_t{0}), msg, false))
     touch(key->first, key->second);
-  emit(out, "recall", json{{"conversationType", type}, {"targetId", target}, {"messageUId", uid},
-                           {"sentTime", jget(p.context, "sentTime", int64_t{0})}, {"message", msg}});
-  result(out, p.callback, ErrorCode::kOk, json{{"message", msg}});
+  emit(out, "recall",
+       json()
+           .set("conversationType", type)
+           .set("targetId", target)
+           .set("messageUId", uid)
+           .set("sentTime", jget(p.context, "sentTime", int64_t{0}))
+           .set("message", msg));
+  result(out, p.callback, ErrorCode::kOk, json().set("message", msg));
 }
 
 // Sends what may go now: per conversation, the oldest SENDING message, and only when no

@@ -365,6 +365,8 @@ TEST(Json, SetBuildsTheSameObjectAsAnInitializerList) {
   Json scalar = 5;
   scalar.set("k", nullptr);  // like the mutating operator[]: a scalar becomes an object
   EXPECT_EQ(scalar.dump(), R"({"k":null})");
+  const Json moved = Json().set("a", 1).set("b", Json().set("c", true));  // temporaries move
+  EXPECT_EQ(moved.dump(), R"({"a":1,"b":{"c":true}})");
 }
 
 TEST(Json, GetAndValue) {
