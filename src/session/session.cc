@@ -222,7 +222,7 @@ void Session::load_user_state(const std::string& user) {
   if (loaded_user_ == user) return;
   // Messages the app sent before this first CONNACK told us who we are: they belong to
   // this user and go after the ones restored from storage.
-  std::deque<OutboxEntry> unsaved;
+  std::vector<OutboxEntry> unsaved;
   std::map<store::ConversationKey, int64_t> unsaved_marks;
   if (loaded_user_.empty()) {
     unsaved.swap(outbox_);

@@ -14,7 +14,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -240,7 +239,7 @@ class Session {
   int64_t next_pull_at_ = -1;
 
   store::DedupeSet seen_;
-  std::deque<OutboxEntry> outbox_;
+  std::vector<OutboxEntry> outbox_;  // a vector: nothing keeps a pointer across a push
   store::ConversationStore conversations_;
   std::set<std::string> chatrooms_;    // joined, re-joined after reconnect
   // Per joined chatroom, the syncTime of the last chrmPull answer: the next pull asks for

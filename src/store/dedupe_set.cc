@@ -6,21 +6,23 @@ bool DedupeSet::insert(const std::string& id) {
   if (id.empty()) return true;
   if (!set_.insert(id).second) return false;
   order_.push_back(id);
-  while (order_.size() > capacity_) {
-    set_.erase(order_.front());
-    order_.pop_front();
+  while (size() > capacity_) set_.erase(order_[head_++]);
+  if (head_ > capacity_ / 2 + 16) {  // amortized O(1): compact once half is dead
+    order_.erase(order_.begin(), order_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
   }
   return true;
 }
 
 void DedupeSet::clear() {
   order_.clear();
+  head_ = 0;
   set_.clear();
 }
 
 Json DedupeSet::to_json() const {
   Json ids = Json::array();
-  for (const auto& id : order_) ids.push_back(id);
+  for (size_t i = head_; i < order_.size(); ++i) ids.push_back(order_[i]);
   return ids;
 }
 
