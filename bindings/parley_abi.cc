@@ -54,10 +54,14 @@ session::SessionConfig make_config(const std::string& text) {
 // Slot 0: the actions as one JSON array; slots 1..n: the payloads of "send" actions.
 uint32_t put_actions(const session::Actions& actions) {
   std::vector<std::string> payloads;
-  json list = json::array();
-  for (const auto& a : actions) list.push_back(session::action_to_json(a, &payloads));
+  std::string list = "[";
+  for (const auto& a : actions) {
+    if (list.size() > 1) list.push_back(',');
+    session::append_action_text(list, a, &payloads);
+  }
+  list.push_back(']');
   g_out.clear();
-  g_out.push_back(parley::to_text(list));
+  g_out.push_back(std::move(list));
   for (auto& p : payloads) g_out.push_back(std::move(p));
   return static_cast<uint32_t>(g_out.size());
 }

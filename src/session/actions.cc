@@ -1,38 +1,81 @@
 #include "session/actions.h"
 
-namespace parley::session {
+#include <string_view>
 
-Json action_to_json(const Action& action, std::vector<std::string>* byte_payloads) {
-  using json = parley::Json;
-  if (auto* o = std::get_if<OpenTransport>(&action)) {
-    return {{"do", "open"}, {"conn", o->conn}, {"host", o->host}, {"url", o->url},
-            {"transport", o->kind == TransportKind::kComet ? "comet" : "websocket"}};
+namespace parley::session {
+namespace {
+
+// Writes one JSON object member by member, straight into the text: the actions of every
+// input cross the WASM boundary this way, without building (and copying) a Json tree.
+// Callers add the keys in byte order, the order Json::dump() gives, so the text is the
+// same as the dump of the equivalent Json object.
+class ObjectText {
+ public:
+  explicit ObjectText(std::string& out) : out_(out) { out_.push_back('{'); }
+  ~ObjectText() { out_.push_back('}'); }
+  ObjectText& str(const char* key, std::string_view v) {
+    name(key);
+    Json(v).dump_to(out_);  // escaping, and U+FFFD for invalid UTF-8, as everywhere
+    return *this;
   }
-  if (auto* c = std::get_if<CloseTransport>(&action)) return {{"do", "close"}, {"conn", c->conn}};
-  if (auto* s = std::get_if<SendBytes>(&action)) {
-    json j{{"do", "send"}, {"conn", s->conn}};
+  ObjectText& num(const char* key, int64_t v) {
+    name(key);
+    out_.append(std::to_string(v));
+    return *this;
+  }
+  ObjectText& json(const char* key, const Json& v) {
+    name(key);
+    v.dump_to(out_);
+    return *this;
+  }
+
+ private:
+  void name(const char* key) {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    out_.push_back('"');
+    out_.append(key);
+    out_.append("\":");
+  }
+  std::string& out_;
+  bool first_ = true;
+};
+
+}  // namespace
+
+void append_action_text(std::string& out, const Action& action,
+                        std::vector<std::string>* byte_payloads) {
+  ObjectText o(out);
+  if (auto* a = std::get_if<OpenTransport>(&action)) {
+    o.num("conn", a->conn).str("do", "open").str("host", a->host);
+    o.str("transport", a->kind == TransportKind::kComet ? "comet" : "websocket").str("url", a->url);
+  } else if (auto* c = std::get_if<CloseTransport>(&action)) {
+    o.num("conn", c->conn).str("do", "close");
+  } else if (auto* s = std::get_if<SendBytes>(&action)) {
     if (byte_payloads) {
-      j["bytes"] = byte_payloads->size();
+      o.num("bytes", static_cast<int64_t>(byte_payloads->size()));
       byte_payloads->push_back(s->bytes);
     }
-    return j;
+    o.num("conn", s->conn).str("do", "send");
+  } else if (auto* p = std::get_if<SendComet>(&action)) {
+    const codec::CometRequest& r = p->request;
+    o.str("body", r.body).num("conn", p->conn).str("do", "post").num("header", r.header);
+    o.num("messageid", r.message_id);
+    if (r.has_topic) o.str("targetid", r.target_id).str("topic", r.topic);
+  } else if (auto* e = std::get_if<EmitEvent>(&action)) {
+    o.json("data", e->data).str("do", "emit").str("type", e->type);
+  } else if (auto* v = std::get_if<PersistValue>(&action)) {
+    o.str("do", v->erase ? "erase" : "persist").str("key", v->key);
+    if (!v->erase) o.str("value", v->value);
+  } else {
+    o.num("at", std::get<SetTimer>(action).deadline_ms).str("do", "timer");
   }
-  if (auto* c = std::get_if<SendComet>(&action)) {
-    json j{{"do", "post"}, {"conn", c->conn}, {"messageid", c->request.message_id},
-           {"header", c->request.header}, {"body", c->request.body}};
-    if (c->request.has_topic) {
-      j["topic"] = c->request.topic;
-      j["targetid"] = c->request.target_id;
-    }
-    return j;
-  }
-  if (auto* e = std::get_if<EmitEvent>(&action)) return {{"do", "emit"}, {"type", e->type}, {"data", e->data}};
-  if (auto* p = std::get_if<PersistValue>(&action)) {
-    if (p->erase) return {{"do", "erase"}, {"key", p->key}};
-    return {{"do", "persist"}, {"key", p->key}, {"value", p->value}};
-  }
-  const auto& t = std::get<SetTimer>(action);
-  return {{"do", "timer"}, {"at", t.deadline_ms}};
+}
+
+Json action_to_json(const Action& action, std::vector<std::string>* byte_payloads) {
+  std::string text;
+  append_action_text(text, action, byte_payloads);
+  return Json::parse(text);
 }
 
 }  // namespace parley::session

@@ -60,7 +60,11 @@ using Action =
 using Actions = std::vector<Action>;
 
 // The JSON form of actions, for the WASM boundary and logs: {"do":"open",...}. Bytes travel
-// separately (see bindings): a SendBytes becomes {"do":"send","conn":n,"bytes":<index>}.
+// separately (see bindings): a SendBytes becomes {"do":"send","conn":n,"bytes":<index>},
+// the index into byte_payloads, where its bytes are appended (no "bytes" without it).
+// append_action_text writes the text (keys in byte order, as Json::dump), action_to_json
+// gives it as a value (for tests and logs).
+void append_action_text(std::string& out, const Action& action, std::vector<std::string>* byte_payloads);
 Json action_to_json(const Action& action, std::vector<std::string>* byte_payloads);
 
 }  // namespace parley::session

@@ -317,12 +317,8 @@ Actions Session::command(int64_t now, const json& cmd) {
     cmd_resend(out, now, cmd);
   } else if (name == "recallMessage") {
     cmd_recall(out, now, cmd);
-  } else if (name == "online") {
-    auto more = on_network_online(now);
-    out.insert(out.end(), more.begin(), more.end());
-  } else if (name == "visible") {
-    auto more = on_visible(now);
-    out.insert(out.end(), more.begin(), more.end());
+  } else if (name == "online" || name == "visible") {
+    check_link(out, now);
   } else if (!cmd_local(out, now, name, cmd)) {
     cmd_query(out, now, name, cmd);
   }
@@ -780,6 +776,12 @@ Actions Session::on_timer(int64_t now) {
 
 Actions Session::on_network_online(int64_t now) {
   Actions out;
+  check_link(out, now);
+  finish(out);
+  return out;
+}
+
+void Session::check_link(Actions& out, int64_t now) {
   if (live_conn_ && live_kind_ == TransportKind::kWebSocket) {
     if (pong_deadline_ < 0) send_ping(out, now, config_.quick_check_timeout_ms);
   } else if (reconnect_allowed_ && !live_conn_ && attempt_conns_.empty() && !token_.empty()) {
@@ -787,8 +789,6 @@ Actions Session::on_network_online(int64_t now) {
     reconnect_attempt_ = 0;
     start_attempt(out, now);
   }
-  finish(out);
-  return out;
 }
 
 Actions Session::on_visible(int64_t now) { return on_network_online(now); }

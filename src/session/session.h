@@ -167,6 +167,7 @@ class Session {
   void fail_pending_queries(Actions& out, ErrorCode code);
 
   // heartbeat, pulls
+  void check_link(Actions& out, int64_t now);  // on_network_online / on_visible
   void send_ping(Actions& out, int64_t now, int64_t timeout);
   void pull(Actions& out, int64_t now);
   void on_pull_result(Actions& out, int64_t now, const std::string& payload);
