@@ -972,14 +972,15 @@ void Session::on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a)
     if (!up) return;
     const int32_t flag_word = jget(up.value(), "sessionId", 0);
     const int type = conversation_type_of_topic(copy.topic);
-    json m = {{"fromUserId", copy.target_id},
-              {"type", type},
-              {"classname", jget(up.value(), "classname", "")},
-              {"content", jget(up.value(), "content", "")},
-              {"dataTime", sent_time},
-              {"status", ((flag_word & 1) ? 16 : 0) | ((flag_word & 2) ? 32 : 0)},
-              {"msgId", a.msg_uid},
-              {"direction", kSend}};
+    json m = json()
+                 .set("fromUserId", copy.target_id)
+                 .set("type", type)
+                 .set("classname", jget(up.value(), "classname", ""))
+                 .set("content", jget(up.value(), "content", ""))
+                 .set("dataTime", sent_time)
+                 .set("status", ((flag_word & 1) ? 16 : 0) | ((flag_word & 2) ? 32 : 0))
+                 .set("msgId", a.msg_uid)
+                 .set("direction", kSend);
     if (type == kGroup || type == kChatroom) m["groupId"] = copy.target_id;
     MessageContext ctx{user_id_, connected_time_, now};
     json msg = message_from_downstream(m, ctx, static_cast<int64_t>(rng_.uniform(16777215)));

@@ -11,12 +11,22 @@ namespace parley::session {
 using json = parley::Json;
 
 json Session::OutboxEntry::to_json() const {
-  return {{"localId", local_id}, {"clientUniqueId", client_unique_id}, {"type", type},
-          {"targetId", target_id}, {"objectName", object_name}, {"content", content},
-          {"persisted", flags.persisted}, {"counted", flags.counted}, {"mentioned", mentioned},
-          {"disableNotification", disable_notification}, {"pushContent", push_content},
-          {"pushData", push_data}, {"createdMs", created_ms}, {"sentTime", sent_time},
-          {"state", static_cast<int>(state)}};
+  return json()
+      .set("localId", local_id)
+      .set("clientUniqueId", client_unique_id)
+      .set("type", type)
+      .set("targetId", target_id)
+      .set("objectName", object_name)
+      .set("content", content)
+      .set("persisted", flags.persisted)
+      .set("counted", flags.counted)
+      .set("mentioned", mentioned)
+      .set("disableNotification", disable_notification)
+      .set("pushContent", push_content)
+      .set("pushData", push_data)
+      .set("createdMs", created_ms)
+      .set("sentTime", sent_time)
+      .set("state", static_cast<int>(state));
 }
 
 std::optional<Session::OutboxEntry> Session::OutboxEntry::from_json(const json& j) {
@@ -43,24 +53,25 @@ std::optional<Session::OutboxEntry> Session::OutboxEntry::from_json(const json& 
 }
 
 json Session::outbox_message(const OutboxEntry& e) const {
-  return {{"conversationType", e.type},
-          {"targetId", e.target_id},
-          {"senderUserId", user_id_},
-          {"messageDirection", kSend},
-          {"messageUId", nullptr},
-          {"sentTime", e.sent_time},
-          {"objectName", e.object_name},
-          {"messageType", e.object_name},
-          {"content", content_to_json(e.content)},
-          {"sentStatus", static_cast<int>(e.state)},
-          {"receivedStatus", kUnread},
-          {"offLineMessage", false},
-          {"isPersited", e.flags.persisted},
-          {"isCounted", e.flags.counted},
-          {"isMentioned", e.mentioned},
-          {"disableNotification", e.disable_notification},
-          {"messageId", e.local_id},
-          {"clientUniqueId", e.client_unique_id}};
+  return json()
+      .set("conversationType", e.type)
+      .set("targetId", e.target_id)
+      .set("senderUserId", user_id_)
+      .set("messageDirection", kSend)
+      .set("messageUId", nullptr)
+      .set("sentTime", e.sent_time)
+      .set("objectName", e.object_name)
+      .set("messageType", e.object_name)
+      .set("content", content_to_json(e.content))
+      .set("sentStatus", static_cast<int>(e.state))
+      .set("receivedStatus", kUnread)
+      .set("offLineMessage", false)
+      .set("isPersited", e.flags.persisted)
+      .set("isCounted", e.flags.counted)
+      .set("isMentioned", e.mentioned)
+      .set("disableNotification", e.disable_notification)
+      .set("messageId", e.local_id)
+      .set("clientUniqueId", e.client_unique_id);
 }
 
 Session::OutboxEntry* Session::find_outbox(int64_t local_id) {
@@ -173,8 +184,11 @@ void Session::cmd_recall(Actions& out, int64_t now, const json& cmd) {
     fail_code(out, id, 30001, "not connected");
     return;
   }
-  const json content = {{"conversationType", type}, {"targetId", target}, {"messageUId", uid},
-                        {"sentTime", sent_time}};
+  const json content = json()
+                           .set("conversationType", type)
+                           .set("targetId", target)
+                           .set("messageUId", uid)
+                           .set("sentTime", sent_time);
   const std::string up = encode_payload(
       "UpStreamMessage", json()
                              .set("sessionId", 0)
@@ -196,12 +210,24 @@ void Session::on_recall_ack(Actions& out, int64_t now, const Pending& p, const c
   const int type = jget(p.context, "conversationType", 1);
   const std::string target = jget(p.context, "targetId", std::string());
   const int64_t sent_time = static_cast<int64_t>(a.date) * 1000 + a.millis;
-  json msg = {{"conversationType", type}, {"targetId", target}, {"senderUserId", user_id_},
-              {"messageDirection", kSend}, {"messageUId", a.msg_uid}, {"sentTime", sent_time},
-              {"objectName", "RC:RcCmd"}, {"messageType", "RC:RcCmd"}, {"content", p.context},
-              {"sentStatus", kSent}, {"receivedStatus", kUnread}, {"offLineMessage", false},
-              {"isPersited", true}, {"isCounted", false}, {"isMentioned", false},
-              {"messageId", static_cast<int64_t>(rng_.uniform(16777215))}, {"receivedTime", now}};
+  json msg = json()
+                 .set("conversationType", type)
+                 .set("targetId", target)
+                 .set("senderUserId", user_id_)
+                 .set("messageDirection", kSend)
+                 .set("messageUId", a.msg_uid)
+                 .set("sentTime", sent_time)
+                 .set("objectName", "RC:RcCmd")
+                 .set("messageType", "RC:RcCmd")
+                 .set("content", p.context)
+                 .set("sentStatus", kSent)
+                 .set("receivedStatus", kUnread)
+                 .set("offLineMessage", false)
+                 .set("isPersited", true)
+                 .set("isCounted", false)
+                 .set("isMentioned", false)
+                 .set("messageId", static_cast<int64_t>(rng_.uniform(16777215)))
+                 .set("receivedTime", now);
   if (seen_.insert(a.msg_uid)) dirty_seen_ = true;  // our own copy may come back in a pull
   const std::string uid = jget(p.context, "messageUId", std::string());
   if (auto key = conversations_.on_recall(type, target, uid, jget(p.context, "sentTime", int64_t{0}), msg, false))
@@ -232,11 +258,12 @@ void Session::pump_outbox(Actions& out, int64_t now) {
 }
 
 void Session::transmit(Actions& out, int64_t now, OutboxEntry& e) {
-  json up = {{"sessionId", upstream_flag_word(e.flags, e.mentioned, e.disable_notification)},
-             {"classname", e.object_name},
-             {"content", e.content},
-             {"configFlag", 0},
-             {"clientUniqueId", static_cast<int64_t>(e.client_unique_id)}};
+  json up = json()
+                .set("sessionId", upstream_flag_word(e.flags, e.mentioned, e.disable_notification))
+                .set("classname", e.object_name)
+                .set("content", e.content)
+                .set("configFlag", 0)
+                .set("clientUniqueId", static_cast<int64_t>(e.client_unique_id));
   if (!e.push_content.empty()) up["pushText"] = e.push_content;
   if (!e.push_data.empty()) up["appData"] = e.push_data;
   Pending p;
