@@ -346,6 +346,11 @@ void Json::put(std::string_view key, Json v) {
   (*this)[key] = std::move(v);
 }
 
+void Json::put(const char* key, Json v) { put(std::string_view(key), std::move(v)); }
+Json& Json::operator[](const char* key) { return (*this)[std::string_view(key)]; }
+const Json& Json::operator[](const char* key) const { return (*this)[std::string_view(key)]; }
+bool Json::contains(const char* key) const { return find_member(key) != nullptr; }
+
 const Json& Json::operator[](std::string_view key) const {
   const Json* v = find_member(key);
   return v ? *v : null_json();

@@ -153,6 +153,14 @@ class Json {
   // call site; prefer it to Json{{"a", 1}, {"b", s}}, whose temporaries cost about twice
   // the code in the WASM build.
   // On a temporary it returns the temporary as an rvalue, so json().set(..) moves, not copies.
+  Json& set(const char* key, Json v) & {
+    put(key, std::move(v));
+    return *this;
+  }
+  Json&& set(const char* key, Json v) && {
+    put(key, std::move(v));
+    return std::move(*this);
+  }
   Json& set(std::string_view key, Json v) & {
     put(key, std::move(v));
     return *this;
@@ -161,8 +169,10 @@ class Json {
     put(key, std::move(v));
     return std::move(*this);
   }
-  Json& operator[](const char* key) { return (*this)[std::string_view(key)]; }
-  const Json& operator[](const char* key) const { return (*this)[std::string_view(key)]; }
+  // The const char* overloads are out of line: a literal key then costs its address at
+  // the call site, not a string_view built there (hundreds of sites in the WASM build).
+  Json& operator[](const char* key);
+  const Json& operator[](const char* key) const;
   Json& operator[](const std::string& key) { return (*this)[std::string_view(key)]; }
   const Json& operator[](const std::string& key) const { return (*this)[std::string_view(key)]; }
   // JFMC's at() throws on a missing key; this one gives null.
@@ -170,6 +180,7 @@ class Json {
   iterator find(std::string_view key);
   const_iterator find(std::string_view key) const;
   bool contains(std::string_view key) const { return find_member(key) != nullptr; }
+  bool contains(const char* key) const;
   size_t erase(std::string_view key);  // 1 if removed
   const Json* find_member(std::string_view key) const;  // nullptr if absent or not an object
 
@@ -211,6 +222,7 @@ class Json {
   using Object = std::vector<JsonMember>;  // sorted by key, keys unique
 
   void put(std::string_view key, Json v);  // (*this)[key] = v
+  void put(const char* key, Json v);
   void destroy() noexcept;
   void become(Type t);
   Array& array_ref();

@@ -69,19 +69,27 @@ Session::Session(SessionConfig config, uint64_t seed)
 
 // ---- small helpers --------------------------------------------------------------------
 
-void Session::emit(Actions& out, std::string_view type, json data) {
-  out.push_back(EmitEvent{std::string(type), std::move(data)});
+void Session::emit(Actions& out, const char* type, json data) {
+  out.push_back(EmitEvent{type, std::move(data)});
 }
 
-void Session::log(Actions& out, const char* level, std::string_view message) {
+void Session::log(Actions& out, const char* level, const char* message) {
   emit(out, "log", json().set("level", level).set("message", message));
 }
 
-void Session::fail(Actions& out, int64_t callback, ErrorCode code, std::string_view message) {
+void Session::log(Actions& out, const char* level, const std::string& message) {
+  emit(out, "log", json().set("level", level).set("message", message));
+}
+
+void Session::fail(Actions& out, int64_t callback, ErrorCode code, const char* message) {
   fail_code(out, callback, static_cast<int>(code), message);
 }
 
-void Session::fail_code(Actions& out, int64_t callback, int code, std::string_view message) {
+void Session::fail(Actions& out, int64_t callback, ErrorCode code, const std::string& message) {
+  result_code(out, callback, static_cast<int>(code), json().set("message", message));
+}
+
+void Session::fail_code(Actions& out, int64_t callback, int code, const char* message) {
   result_code(out, callback, code, json().set("message", message));
 }
 

@@ -114,14 +114,16 @@ class Session {
   // ---- helpers --------------------------------------------------------------------
   // Call sites pass literals: string_view and const char* parameters keep the string
   // construction in one place instead of at every call (it matters in the WASM size).
-  void emit(Actions& out, std::string_view type, Json data);
+  void emit(Actions& out, const char* type, Json data);
   // A "log" event {"level", "message"}.
-  void log(Actions& out, const char* level, std::string_view message);
+  void log(Actions& out, const char* level, const char* message);
+  void log(Actions& out, const char* level, const std::string& message);
   void result(Actions& out, int64_t callback, ErrorCode code, Json data = nullptr);
   void result_code(Actions& out, int64_t callback, int code, Json data = nullptr);
   // A result whose data is {"message": message}: most failures.
-  void fail(Actions& out, int64_t callback, ErrorCode code, std::string_view message);
-  void fail_code(Actions& out, int64_t callback, int code, std::string_view message);
+  void fail(Actions& out, int64_t callback, ErrorCode code, const char* message);
+  void fail(Actions& out, int64_t callback, ErrorCode code, const std::string& message);
+  void fail_code(Actions& out, int64_t callback, int code, const char* message);
   void set_status(Actions& out, ConnectionStatus s);
   // Ends every input: writes what changed (once per input, however many messages the
   // input carried), emits one "conversation" event per touched conversation, and appends
