@@ -5,14 +5,14 @@
 
 namespace parley::session {
 
-std::string encode_payload(std::string_view type, const Json& body) {
+std::string encode_payload(const char* type, const Json& body) {
   const codec::schema::MessageDesc* desc = codec::schema::find_message(type);
   if (!desc) return std::string();
   auto bytes = codec::json_to_protobuf(*desc, body);
   return bytes ? std::move(bytes).value() : std::string();
 }
 
-Result<Json> decode_payload(std::string_view type, std::string_view bytes) {
+Result<Json> decode_payload(const char* type, std::string_view bytes) {
   const codec::schema::MessageDesc* desc = codec::schema::find_message(type);
   if (!desc)
     return make_error(ErrorCode::kBadProtobuf,

@@ -15,12 +15,13 @@ namespace parley::session {
 // The wire bytes of message `type` ("UpStreamMessage") holding `body` (field names as in
 // proto/rongcloud.proto), fields in number order as protobuf-lite writes them. "" when the
 // body does not fit the schema, which only a bug here can cause.
-std::string encode_payload(std::string_view type, const Json& body);
+// `type` is a schema message name, usually a literal (const char*: cheaper call sites).
+std::string encode_payload(const char* type, const Json& body);
 
 // Reads `bytes` as message `type`, accepting and rejecting exactly what protobuf-lite's
 // ParseFromString did (ProtobufToJsonOptions::as_protobuf_lite): an error where it failed.
 // Fields absent on the wire are absent from the object (read them with jget and the
 // proto2 default).
-Result<Json> decode_payload(std::string_view type, std::string_view bytes);
+Result<Json> decode_payload(const char* type, std::string_view bytes);
 
 }  // namespace parley::session
