@@ -347,6 +347,11 @@ void Json::put(std::string_view key, Json v) {
 }
 
 void Json::put(const char* key, Json v) { put(std::string_view(key), std::move(v)); }
+void Json::put_bool(const char* key, bool v) { put(key, Json(v)); }
+void Json::put_int(const char* key, int64_t v) { put(key, Json(static_cast<long long>(v))); }
+void Json::put_uint(const char* key, uint64_t v) { put(key, Json(static_cast<unsigned long long>(v))); }
+void Json::put_text(const char* key, const std::string& v) { put(key, Json(v)); }
+void Json::put_cstr(const char* key, const char* v) { put(key, Json(v)); }
 Json& Json::operator[](const char* key) { return (*this)[std::string_view(key)]; }
 const Json& Json::operator[](const char* key) const { return (*this)[std::string_view(key)]; }
 bool Json::contains(const char* key) const { return find_member(key) != nullptr; }

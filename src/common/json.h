@@ -153,12 +153,14 @@ class Json {
   // call site; prefer it to Json{{"a", 1}, {"b", s}}, whose temporaries cost about twice
   // the code in the WASM build.
   // On a temporary it returns the temporary as an rvalue, so json().set(..) moves, not copies.
-  Json& set(const char* key, Json v) & {
-    put(key, std::move(v));
+  template <class T>
+  Json& set(const char* key, T&& v) & {
+    put_any(key, std::forward<T>(v));
     return *this;
   }
-  Json&& set(const char* key, Json v) && {
-    put(key, std::move(v));
+  template <class T>
+  Json&& set(const char* key, T&& v) && {
+    put_any(key, std::forward<T>(v));
     return std::move(*this);
   }
   Json& set(std::string_view key, Json v) & {
@@ -222,7 +224,31 @@ class Json {
   using Object = std::vector<JsonMember>;  // sorted by key, keys unique
 
   void put(std::string_view key, Json v);  // (*this)[key] = v
+  // set() with a literal key: scalars and strings go to typed out-of-line setters, so a
+  // call site passes the value itself, without building and destroying a Json there.
+  template <class T>
+  void put_any(const char* key, T&& v) {
+    using D = std::decay_t<T>;
+    if constexpr (std::is_same_v<D, bool>) {
+      put_bool(key, v);
+    } else if constexpr (std::is_integral_v<D> && std::is_signed_v<D>) {
+      put_int(key, static_cast<int64_t>(v));
+    } else if constexpr (std::is_integral_v<D>) {
+      put_uint(key, static_cast<uint64_t>(v));
+    } else if constexpr (std::is_same_v<D, std::string>) {
+      put_text(key, v);
+    } else if constexpr (std::is_same_v<D, const char*> || std::is_same_v<D, char*>) {
+      put_cstr(key, v);
+    } else {
+      put(key, Json(std::forward<T>(v)));
+    }
+  }
   void put(const char* key, Json v);
+  void put_bool(const char* key, bool v);
+  void put_int(const char* key, int64_t v);
+  void put_uint(const char* key, uint64_t v);
+  void put_text(const char* key, const std::string& v);
+  void put_cstr(const char* key, const char* v);
   void destroy() noexcept;
   void become(Type t);
   Array& array_ref();

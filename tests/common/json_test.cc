@@ -366,6 +366,20 @@ TEST(Json, SetBuildsTheSameObjectAsAnInitializerList) {
   scalar.set("k", nullptr);  // like the mutating operator[]: a scalar becomes an object
   EXPECT_EQ(scalar.dump(), R"({"k":null})");
   const Json moved = Json().set("a", 1).set("b", Json().set("c", true));  // temporaries move
+  // The typed setters keep the kinds the Json constructors give.
+  const std::string text = "t";
+  const Json kinds = Json()
+                         .set("i", int64_t{-1})
+                         .set("u", uint16_t{7})
+                         .set("b", false)
+                         .set("c", "lit")
+                         .set("s", text)
+                         .set("n", nullptr)
+                         .set("j", Json::array({1}));
+  EXPECT_TRUE(kinds["i"].is_number_integer() && !kinds["i"].is_number_unsigned());
+  EXPECT_TRUE(kinds["u"].is_number_unsigned());
+  EXPECT_TRUE(kinds["b"].is_boolean());
+  EXPECT_EQ(kinds.dump(), R"({"b":false,"c":"lit","i":-1,"j":[1],"n":null,"s":"t","u":7})");
   EXPECT_EQ(moved.dump(), R"({"a":1,"b":{"c":true}})");
 }
 
