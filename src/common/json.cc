@@ -1,4 +1,5 @@
 #include "common/json.h"
+#include "common/json_util.h"
 
 #include <algorithm>
 #include <cstring>
@@ -849,6 +850,10 @@ Json Json::parse(std::string_view text, std::nullptr_t, bool) {
   JsonParser parser(text);
   if (!parser.document(out)) out.become(Type::kDiscarded);
   return out;
+}
+
+std::string jget(const Json& j, const char* key, const char* def) {
+  return jget<std::string>(j, key, std::string(def));
 }
 
 }  // namespace parley

@@ -30,9 +30,8 @@ T jget(const Json& j, const char* key, T def) {
   }
 }
 
-inline std::string jget(const Json& j, const char* key, const char* def) {
-  return jget<std::string>(j, key, std::string(def));
-}
+// Out of line (json.cc): a literal default then costs its address at the call site.
+std::string jget(const Json& j, const char* key, const char* def);
 
 // Compact JSON text; invalid UTF-8 in strings becomes U+FFFD.
 inline std::string to_text(const Json& j) { return j.dump(); }

@@ -1114,12 +1114,12 @@ void Session::on_pull_result(Actions& out, int64_t now, const std::string& paylo
 }
 
 void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
-  const std::string uid = jget(msg, "messageUId", std::string());
+  const std::string uid = jget(msg, "messageUId", "");
   if (!seen_.insert(uid)) return;  // already given to the app
   if (!uid.empty()) dirty_seen_ = true;  // written before this input ends: a reload cannot repeat it
-  const std::string object = jget(msg, "objectName", std::string());
+  const std::string object = jget(msg, "objectName", "");
   const int type = jget(msg, "conversationType", 1);
-  const std::string target = jget(msg, "targetId", std::string());
+  const std::string target = jget(msg, "targetId", "");
   if (object == "RC:TypSts") {
     const json& c = msg["content"];
     emit(out, "typing",
@@ -1142,7 +1142,7 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
                                                            ? jget(c, "targetId", target)
                                                            : jget(msg, "senderUserId", target))
                                                     : jget(c, "targetId", target);
-      const std::string ruid = jget(c, "messageUId", std::string());
+      const std::string ruid = jget(c, "messageUId", "");
       const bool from_peer = jget(msg, "messageDirection", 2) == kReceive;
       if (auto key = conversations_.on_recall(rtype, rtarget, ruid, jget(c, "sentTime", int64_t{0}), msg, from_peer)) {
         touch(key->first, key->second);

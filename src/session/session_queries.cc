@@ -83,7 +83,7 @@ bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, cons
   } else if (name == "saveDraft" || name == "clearDraft") {
     if (!need_target()) return true;
     auto& c = conversations_.upsert(type, target);
-    c.draft = name == "saveDraft" ? jget(cmd, "draft", std::string()) : std::string();
+    c.draft = name == "saveDraft" ? jget(cmd, "draft", "") : std::string();
     touch(type, target);
     result(out, id, ErrorCode::kOk, true);
   } else if (name == "getDraft") {
@@ -279,7 +279,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     // The server answers newest first; the API gives oldest first (§4.8).
     for (size_t i = wire.size(); i-- > 0;) {
       json m = message_from_downstream(wire[i], ctx, local_id());
-      m["targetId"] = jget(p.context, "targetId", std::string());
+      m["targetId"] = jget(p.context, "targetId", "");
       list.push_back(std::move(m));
     }
     result(out, p.callback, ErrorCode::kOk,
@@ -345,7 +345,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     if (!batch) return;
     const json list = jget(batch.value(), "list", json::array());
     for (const auto& m : list) deliver(out, now, message_from_downstream(m, ctx, local_id()), true);
-    const std::string room = jget(p.context, "chatroomId", std::string());
+    const std::string room = jget(p.context, "chatroomId", "");
     if (!chatrooms_.count(room)) return;
     auto& sync = chatroom_sync_[room];
     sync = std::max(sync, jget(batch.value(), "syncTime", int64_t{0}));
@@ -354,7 +354,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
       pull_chatroom(out, now, room);
   } else if (p.query == "rejoinChatroom") {
     // Back in after a reconnect: fetch what the room said meanwhile.
-    const std::string room = jget(p.context, "chatroomId", std::string());
+    const std::string room = jget(p.context, "chatroomId", "");
     if (chatrooms_.count(room)) pull_chatroom(out, now, room);
   } else if (p.query == "getBlacklistStatus") {
     auto o = decode_payload("QueryBlackListOutput", q.payload);

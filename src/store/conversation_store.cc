@@ -39,7 +39,7 @@ std::optional<Conversation> Conversation::from_json(const Json& j) {
   c.counted_through = jget(j, "countedThrough", int64_t{0});
   c.top = jget(j, "isTop", false);
   c.notification_status = jget(j, "notificationStatus", 2) == 1 ? 1 : 2;
-  c.draft = jget(j, "draft", std::string());
+  c.draft = jget(j, "draft", "");
   return c;
 }
 
@@ -58,7 +58,7 @@ const Conversation* ConversationStore::find(int type, const std::string& target)
 std::optional<ConversationKey> ConversationStore::on_message(const Json& m) {
   if (!jget(m, "isPersited", true) && !jget(m, "isCounted", false)) return std::nullopt;
   const int type = jget(m, "conversationType", 1);
-  const std::string target = jget(m, "targetId", std::string());
+  const std::string target = jget(m, "targetId", "");
   if (target.empty()) return std::nullopt;
   Conversation& c = upsert(type, target);
   const int64_t t = jget(m, "sentTime", int64_t{0});
