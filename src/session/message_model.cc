@@ -123,27 +123,26 @@ Json message_from_downstream(const Json& m, const MessageContext& ctx,
   bool known = false;
   MessageFlags flags = builtin_flags(classname, &known);
   if (!known) flags = MessageFlags{(status & 16) != 0, (status & 32) != 0};
-  Json msg = {
-      {"conversationType", type},
-      {"targetId", group_like ? jget(m, "groupId", "") : from},
-      {"senderUserId", send ? ctx.self_user_id : from},
-      {"messageDirection", direction},
-      {"messageUId", jget(m, "msgId", "")},
-      {"sentTime", data_time},
-      {"objectName", classname},
-      {"messageType", classname},
-      {"content", content_to_json(jget(m, "content", ""))},
-      {"sentStatus", send ? kSent : kReceived},
-      {"receivedStatus", (status & 2) ? kRetrieved : kUnread},
-      {"offLineMessage", data_time < ctx.connected_time_ms},
-      {"isPersited", flags.persisted},
-      {"isCounted", flags.counted},
-      {"isMentioned", (status & 64) != 0},
-      {"disableNotification", (status & 512) != 0},
-      {"canIncludeExpansion", (status & 1024) != 0},
-      {"messageId", local_id},
-      {"receivedTime", ctx.now_ms},
-  };
+  Json msg = Json()
+                 .set("conversationType", type)
+                 .set("targetId", group_like ? jget(m, "groupId", "") : from)
+                 .set("senderUserId", send ? ctx.self_user_id : from)
+                 .set("messageDirection", direction)
+                 .set("messageUId", jget(m, "msgId", ""))
+                 .set("sentTime", data_time)
+                 .set("objectName", classname)
+                 .set("messageType", classname)
+                 .set("content", content_to_json(jget(m, "content", "")))
+                 .set("sentStatus", send ? kSent : kReceived)
+                 .set("receivedStatus", (status & 2) ? kRetrieved : kUnread)
+                 .set("offLineMessage", data_time < ctx.connected_time_ms)
+                 .set("isPersited", flags.persisted)
+                 .set("isCounted", flags.counted)
+                 .set("isMentioned", (status & 64) != 0)
+                 .set("disableNotification", (status & 512) != 0)
+                 .set("canIncludeExpansion", (status & 1024) != 0)
+                 .set("messageId", local_id)
+                 .set("receivedTime", ctx.now_ms);
   // For group messages the sender is fromUserId even though targetId is the group.
   if (group_like && !send) msg["senderUserId"] = from;
   if (m.contains("pushContent")) msg["pushContent"] = jget(m, "pushContent", "");

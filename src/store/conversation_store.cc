@@ -7,21 +7,20 @@
 namespace parley::store {
 
 Json Conversation::to_json() const {
-  return {
-      {"conversationType", type},
-      {"targetId", target_id},
-      {"latestMessage", latest_message},
-      {"sentTime", sent_time},
-      {"unreadMessageCount", unread},
-      {"readTime", read_time},
-      {"hasMentioned", mentioned > 0},
-      {"mentionedCount", mentioned},
-      {"countedThrough", counted_through},
-      {"isTop", top},
-      {"notificationStatus", notification_status},
-      {"draft", draft},
-      {"objectName", latest_message.is_object() ? jget(latest_message, "objectName", "") : ""},
-  };
+  return json()
+      .set("conversationType", type)
+      .set("targetId", target_id)
+      .set("latestMessage", latest_message)
+      .set("sentTime", sent_time)
+      .set("unreadMessageCount", unread)
+      .set("readTime", read_time)
+      .set("hasMentioned", mentioned > 0)
+      .set("mentionedCount", mentioned)
+      .set("countedThrough", counted_through)
+      .set("isTop", top)
+      .set("notificationStatus", notification_status)
+      .set("draft", draft)
+      .set("objectName", latest_message.is_object() ? jget(latest_message, "objectName", "") : "");
 }
 
 std::optional<Conversation> Conversation::from_json(const Json& j) {
