@@ -7,7 +7,7 @@
 namespace parley::store {
 
 Json Conversation::to_json() const {
-  return json()
+  return Json()
       .set("conversationType", type)
       .set("targetId", target_id)
       .set("latestMessage", latest_message)
