@@ -1,5 +1,5 @@
 // Builds the web packages from web/src and the WASM builds:
-//   build/web/        release: parley.umd.js, parley.esm.js (minified), parley.wasm,
+//   build/web/        release: parley.umd.js, parley.esm.js (minified by terser), parley.wasm,
 //                     index.d.ts, package.json (with "exports"), README.md
 //   build/web-debug/  the same, unminified, around the debug wasm (assertions)
 // and prints the gzipped size of what a page downloads (parley.wasm + one bundle),
@@ -8,7 +8,7 @@
 //   node web/build.mjs [--flavour release|debug|all] [--no-wasm-build]
 //
 // The wasm comes from `cmake --build build/wasm-<flavour> --target parley_web`, run here
-// (a no-op when up to date). npm dependencies (esbuild) are installed from the lockfile
+// (a no-op when up to date). npm dependencies (esbuild, terser) are installed from the lockfile
 // when missing.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -62,33 +62,55 @@ const UMD_HEAD = `(function (root, factory) {
 }(typeof globalThis !== 'undefined' ? globalThis : typeof self !== 'undefined' ? self : this, function () {`;
 const UMD_TAIL = 'return Parley;\n}));';
 
+// Release bundles: esbuild bundles (and folds syntax), terser minifies: its compressor takes
+// about 3% more off the gzipped bundle than esbuild's minifier. The UMD file is not mangled
+// at top level (a script's top level is the page's global scope: it would leak `var`s);
+// the ESM one is (`module`). Terser's unsafe_* options stay off: unsafe_arrows turns the
+// message constructors (called as `new TextMessage(...)`) into arrows.
+const TERSER = {
+  ecma: 2019,
+  compress: { passes: 2 },
+  mangle: true,
+  format: { comments: false },
+};
+
 async function bundle(esbuild, flavour, outDir) {
   const release = flavour === 'release';
   const common = {
     bundle: true,
-    minify: release,
+    minifySyntax: release,
     sourcemap: release ? false : 'inline',
     legalComments: 'none',
     platform: 'neutral',
     mainFields: ['module', 'main'],
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
+    write: !release,
   };
-  await esbuild.build(Object.assign({}, common, {
-    entryPoints: [path.join(WEB, 'src', 'entry_umd.js')],
-    outfile: path.join(outDir, 'parley.umd.js'),
-    format: 'iife',
-    globalName: 'Parley',
-    target: 'es2019',
-    banner: { js: UMD_HEAD },
-    footer: { js: UMD_TAIL },
-  }));
-  await esbuild.build(Object.assign({}, common, {
-    entryPoints: [path.join(WEB, 'src', 'entry_esm.js')],
-    outfile: path.join(outDir, 'parley.esm.js'),
-    format: 'esm',
-    target: 'es2020',
-  }));
+  const builds = [
+    [Object.assign({}, common, {
+      entryPoints: [path.join(WEB, 'src', 'entry_umd.js')],
+      outfile: path.join(outDir, 'parley.umd.js'),
+      format: 'iife',
+      globalName: 'Parley',
+      target: 'es2019',
+      banner: { js: UMD_HEAD },
+      footer: { js: UMD_TAIL },
+    }), {}],
+    [Object.assign({}, common, {
+      entryPoints: [path.join(WEB, 'src', 'entry_esm.js')],
+      outfile: path.join(outDir, 'parley.esm.js'),
+      format: 'esm',
+      target: 'es2020',
+    }), { module: true, ecma: 2020 }],
+  ];
+  for (const [options, terserOptions] of builds) {
+    const result = await esbuild.build(options);
+    if (!release) continue;
+    const { minify } = await import(path.join(WEB, 'node_modules', 'terser', 'main.js'));
+    const min = await minify(result.outputFiles[0].text, Object.assign({}, TERSER, terserOptions));
+    fs.writeFileSync(options.outfile, min.code);
+  }
 }
 
 function packageJson() {
