@@ -2,7 +2,6 @@
 //   const RongIMLib = Parley;
 // RongIMClient is the v2 singleton; createClient() makes independent clients.
 import { Client } from './client.js';
-import { messageClasses } from './messages.js';
 import { runtime } from './runtime.js';
 
 export {
@@ -15,7 +14,7 @@ export { Client };
 
 export const version = '0.1.0';
 
-export const { TextMessage, ImageMessage, VoiceMessage, RichContentMessage, ReferenceMessage,
+export { TextMessage, ImageMessage, VoiceMessage, RichContentMessage, ReferenceMessage,
   FileMessage, HQVoiceMessage, GIFMessage, SightMessage, LocationMessage,
   InformationNotificationMessage, ContactNotificationMessage, ProfileNotificationMessage,
   CommandNotificationMessage, DiscussionNotificationMessage, CommandMessage, TypingStatusMessage,
@@ -26,7 +25,7 @@ export const { TextMessage, ImageMessage, VoiceMessage, RichContentMessage, Refe
   GroupNotificationMessage, PublicServiceCommandMessage, RecallCommandMessage,
   SyncReadStatusMessage, ReadReceiptRequestMessage, ReadReceiptResponseMessage,
   JrmfRedPacketMessage, JrmfRedPacketOpenedMessage, RCCombineMessage, ChrmKVNotificationMessage,
-  LogCommandMessage, ExpansionCommandMessage, GroupReadReceiptResponseMessage } = messageClasses;
+  LogCommandMessage, ExpansionCommandMessage, GroupReadReceiptResponseMessage } from './messages.js';
 
 // The v2 singleton.
 export const RongIMClient = new Client(runtime);
