@@ -67,10 +67,17 @@ const UMD_TAIL = 'return Parley;\n}));';
 // at top level (a script's top level is the page's global scope: it would leak `var`s);
 // the ESM one is (`module`). Terser's unsafe_* options stay off: unsafe_arrows turns the
 // message constructors (called as `new TextMessage(...)`) into arrows.
+//
+// Property names that start with `_` are the SDK's internals (Client's and Engine's own
+// members) and are shortened too. Never give that prefix to anything an app, the core or
+// the server reads by name (API, options, events, JSON keys, storage keys). The reserved
+// ones are the wasm's own export (_initialize) and the core object of core_abi.js.
 const TERSER = {
   ecma: 2019,
   compress: { passes: 2 },
-  mangle: true,
+  mangle: {
+    properties: { regex: /^_/, reserved: ['_initialize', '_Client', '_decodeFrame', '_encodeFrame'] },
+  },
   format: { comments: false },
 };
 
