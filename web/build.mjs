@@ -60,7 +60,7 @@ const UMD_HEAD = `(function (root, factory) {
   else if (typeof module === 'object' && module.exports) module.exports = factory();
   else root.Parley = factory();
 }(typeof globalThis !== 'undefined' ? globalThis : typeof self !== 'undefined' ? self : this, function () {`;
-const UMD_TAIL = 'return Parley;\n}));';
+const UMD_TAIL = 'return Parley.default;\n}));';  // entry_umd.js's default export
 
 // Release bundles: esbuild bundles (and folds syntax), terser minifies: its compressor takes
 // about 3% more off the gzipped bundle than esbuild's minifier. The UMD file is not mangled
@@ -68,15 +68,17 @@ const UMD_TAIL = 'return Parley;\n}));';
 // the ESM one is (`module`). Terser's unsafe_* options stay off: unsafe_arrows turns the
 // message constructors (called as `new TextMessage(...)`) into arrows.
 //
-// Property names that start with `_` are the SDK's internals (Client's and Engine's own
-// members) and are shortened too. Never give that prefix to anything an app, the core or
+// Property names that start with one `_` are the SDK's internals (Client's and Engine's own
+// members) and are shortened too, wherever terser sees them as names (also the string in
+// Object.defineProperty(o, '_x')). Never give that prefix to anything an app, the core or
 // the server reads by name (API, options, events, JSON keys, storage keys). The reserved
-// ones are the wasm's own export (_initialize) and the core object of core_abi.js.
+// ones are the wasm's own export (_initialize) and the core object of core_abi.js; `__`
+// names (__esModule) are left alone.
 const TERSER = {
   ecma: 2019,
   compress: { passes: 2 },
   mangle: {
-    properties: { regex: /^_/, reserved: ['_initialize', '_Client', '_decodeFrame', '_encodeFrame'] },
+    properties: { regex: /^_[^_]/, reserved: ['_initialize', '_Client', '_decodeFrame', '_encodeFrame'] },
   },
   format: { comments: false },
 };

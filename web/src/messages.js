@@ -112,7 +112,7 @@ export const LogCommandMessage = defineMessage('LogCommandMessage', 'RC:LogCmdMs
 export const ExpansionCommandMessage = defineMessage('ExpansionCommandMessage', 'RC:MsgExMsg');
 export const GroupReadReceiptResponseMessage = defineMessage('GroupReadReceiptResponseMessage', 'RC:RRMsg');
 
-const BUILTIN_CLASSES = [
+export const BUILTIN_CLASSES = [
   TextMessage, ImageMessage, VoiceMessage, RichContentMessage, ReferenceMessage, FileMessage,
   HQVoiceMessage, GIFMessage, SightMessage, LocationMessage, InformationNotificationMessage,
   ContactNotificationMessage, ProfileNotificationMessage, CommandNotificationMessage,
