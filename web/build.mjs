@@ -60,7 +60,17 @@ const UMD_HEAD = `(function (root, factory) {
   else if (typeof module === 'object' && module.exports) module.exports = factory();
   else root.Parley = factory();
 }(typeof globalThis !== 'undefined' ? globalThis : typeof self !== 'undefined' ? self : this, function () {`;
-const UMD_TAIL = 'return Parley.default;\n}));';  // entry_umd.js's default export
+
+// parley.umd.js is esbuild's ESM bundle of entry_umd.js inside UMD_HEAD, its one
+// `export default` turned into the factory's return: an IIFE bundle would add esbuild's
+// CommonJS interop helpers (about 140 B gzipped) for the same object.
+function umdFromEsm(code) {
+  const m = /\nexport\s*\{\s*([\w$]+)\s+as\s+default\s*\};?\n/.exec(code);
+  if (!m || /^\s*(import|export)\b/m.test(code.slice(0, m.index))) {
+    throw new Error('entry_umd.js: expected a bundle whose only export is the default one, at its end');
+  }
+  return `${code.slice(0, m.index)}\nreturn ${m[1]};\n}));\n${code.slice(m.index + m[0].length)}`;
+}
 
 // Release bundles: esbuild bundles (and folds syntax), terser minifies: its compressor takes
 // about 3% more off the gzipped bundle than esbuild's minifier. The UMD file is not mangled
@@ -94,31 +104,29 @@ async function bundle(esbuild, flavour, outDir) {
     mainFields: ['module', 'main'],
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
-    write: !release,
+    write: false,
   };
   const builds = [
     [Object.assign({}, common, {
       entryPoints: [path.join(WEB, 'src', 'entry_umd.js')],
       outfile: path.join(outDir, 'parley.umd.js'),
-      format: 'iife',
-      globalName: 'Parley',
+      format: 'esm',
       target: 'es2019',
       banner: { js: UMD_HEAD },
-      footer: { js: UMD_TAIL },
-    }), {}],
+    }), umdFromEsm, {}],
     [Object.assign({}, common, {
       entryPoints: [path.join(WEB, 'src', 'entry_esm.js')],
       outfile: path.join(outDir, 'parley.esm.js'),
       format: 'esm',
       target: 'es2020',
-    }), { module: true, ecma: 2020 }],
+    }), (code) => code, { module: true, ecma: 2020 }],
   ];
-  for (const [options, terserOptions] of builds) {
+  const { minify } = await import(path.join(WEB, 'node_modules', 'terser', 'main.js'));
+  for (const [options, finish, terserOptions] of builds) {
     const result = await esbuild.build(options);
-    if (!release) continue;
-    const { minify } = await import(path.join(WEB, 'node_modules', 'terser', 'main.js'));
-    const min = await minify(result.outputFiles[0].text, Object.assign({}, TERSER, terserOptions));
-    fs.writeFileSync(options.outfile, min.code);
+    let code = finish(result.outputFiles[0].text);
+    if (release) code = (await minify(code, Object.assign({}, TERSER, terserOptions))).code;
+    fs.writeFileSync(options.outfile, code);
   }
 }
 
