@@ -78,8 +78,8 @@ function umdFromEsm(code) {
 // the ESM one is (`module`). Terser's unsafe_* options stay off: unsafe_arrows turns the
 // message constructors (called as `new TextMessage(...)`) into arrows.
 //
-// Property names that start with one `_` are the SDK's internals (Client's and Engine's own
-// members) and are shortened too, wherever terser sees them as names (also the string in
+// Property names that start with one `_` are the SDK's internals (members of Client, Engine,
+// MessageRegistry, WebStorage, NaviCache) and are shortened too, wherever terser sees them as names (also the string in
 // Object.defineProperty(o, '_x')). Never give that prefix to anything an app, the core or
 // the server reads by name (API, options, events, JSON keys, storage keys). The reserved
 // ones are the wasm's own export (_initialize) and the core object of core_abi.js; `__`

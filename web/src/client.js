@@ -318,20 +318,20 @@ export class Client {
       this._log.error('registerMessageType: ' + err);
       return;
     }
-    this._registry.register(messageType, objectName, messageTag);
+    this._registry._register(messageType, objectName, messageTag);
   }
 
-  get RegisterMessage() { return this._registry.classes; }
-  get RegisterMessageTypeMapping() { return this._registry.typeByObjectName; }
+  get RegisterMessage() { return this._registry._classes; }
+  get RegisterMessageTypeMapping() { return this._registry._typeByObjectName; }
   get MessageType() {
     const out = {};
     for (const t of Object.values(BUILTIN_MESSAGE_TYPES)) out[t] = t;
-    for (const t of Object.values(this._registry.typeByObjectName)) out[t] = t;
+    for (const t of Object.values(this._registry._typeByObjectName)) out[t] = t;
     out.UnknownMessage = 'UnknownMessage';
     return out;
   }
 
-  getMessageObjectName(messageType) { return this._registry.objectNameOf(messageType); }
+  getMessageObjectName(messageType) { return this._registry._objectNameOf(messageType); }
 
   // ---- sending -------------------------------------------------------------------------------
 
@@ -375,7 +375,7 @@ export class Client {
       if (typeof pushContent === 'string' && pushContent) cmd.pushContent = pushContent;
       if (typeof pushData === 'string' && pushData) cmd.pushData = pushData;
       if (o.isStatusMessage === true || (o.isStatusMessage === undefined && o.isStatus === true)) cmd.isStatusMessage = true;
-      const flags = this._registry.flagsFor(msg.objectName, msg);
+      const flags = this._registry._flagsFor(msg.objectName, msg);
       if (flags) Object.assign(cmd, flags);
       const before = callback && typeof callback.onBefore === 'function' ? callback.onBefore : null;
       const data = await this._cmd(cmd, before ? (m) => safeCall(this._log, before, m.messageId) : undefined);

@@ -136,31 +136,31 @@ export const BUILTIN_MESSAGE_TYPES = Object.freeze(builtinTypes);
 // Registered custom message types (per client: two clients may register differently).
 export class MessageRegistry {
   constructor() {
-    this.typeByObjectName = {};   // RegisterMessageTypeMapping: objectName -> messageType
-    this.flagsByObjectName = {};  // objectName -> {isPersited, isCounted}
-    this.classes = {};            // RegisterMessage: messageType -> class
+    this._typeByObjectName = {};   // RegisterMessageTypeMapping: objectName -> messageType
+    this._flagsByObjectName = {};  // objectName -> {isPersited, isCounted}
+    this._classes = {};            // RegisterMessage: messageType -> class
   }
-  register(messageType, objectName, tag) {
+  _register(messageType, objectName, tag) {
     const isPersited = tag ? tag.isPersited !== false : true;
     const isCounted = tag ? tag.isCounted !== false : true;
-    this.classes[messageType] = defineMessage(messageType, objectName, isPersited, isCounted);
-    this.typeByObjectName[objectName] = messageType;
-    this.flagsByObjectName[objectName] = { isPersited, isCounted };
+    this._classes[messageType] = defineMessage(messageType, objectName, isPersited, isCounted);
+    this._typeByObjectName[objectName] = messageType;
+    this._flagsByObjectName[objectName] = { isPersited, isCounted };
   }
-  typeOf(objectName) {
-    return BUILTIN_MESSAGE_TYPES[objectName] || this.typeByObjectName[objectName];
+  _typeOf(objectName) {
+    return BUILTIN_MESSAGE_TYPES[objectName] || this._typeByObjectName[objectName];
   }
-  objectNameOf(messageType) {
-    for (const table of [BUILTIN_MESSAGE_TYPES, this.typeByObjectName]) {
+  _objectNameOf(messageType) {
+    for (const table of [BUILTIN_MESSAGE_TYPES, this._typeByObjectName]) {
       for (const [o, t] of Object.entries(table)) if (t === messageType) return o;
     }
     return messageType;
   }
   // Flags to send with a message: built-in names use the protocol's table (in the core);
   // custom ones what they were registered with, or what the message object says.
-  flagsFor(objectName, msg) {
+  _flagsFor(objectName, msg) {
     if (BUILTIN_MESSAGE_TYPES[objectName]) return null;
-    const reg = this.flagsByObjectName[objectName];
+    const reg = this._flagsByObjectName[objectName];
     if (reg) return reg;
     return {
       isPersited: msg.isPersited !== false,
@@ -173,7 +173,7 @@ export class MessageRegistry {
 // with the original kept in content.message, as v2 does.
 export function toV2Message(m, registry) {
   if (!m || typeof m !== 'object') return null;
-  let messageType = registry.typeOf(m.objectName);
+  let messageType = registry._typeOf(m.objectName);
   let content = m.content;
   if (!messageType) {
     messageType = 'UnknownMessage';
