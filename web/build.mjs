@@ -1,5 +1,5 @@
 // Builds the web packages from web/src and the WASM builds:
-//   build/web/        release: parley.umd.js, parley.esm.js (minified), parley.wasm,
+//   build/web/        release: parley.umd.js, parley.esm.js (minified by terser), parley.wasm,
 //                     index.d.ts, package.json (with "exports"), README.md
 //   build/web-debug/  the same, unminified, around the debug wasm (assertions)
 // and prints the gzipped size of what a page downloads (parley.wasm + one bundle),
@@ -8,7 +8,7 @@
 //   node web/build.mjs [--flavour release|debug|all] [--no-wasm-build]
 //
 // The wasm comes from `cmake --build build/wasm-<flavour> --target parley_web`, run here
-// (a no-op when up to date). npm dependencies (esbuild) are installed from the lockfile
+// (a no-op when up to date). npm dependencies (esbuild, terser) are installed from the lockfile
 // when missing.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -60,35 +60,74 @@ const UMD_HEAD = `(function (root, factory) {
   else if (typeof module === 'object' && module.exports) module.exports = factory();
   else root.Parley = factory();
 }(typeof globalThis !== 'undefined' ? globalThis : typeof self !== 'undefined' ? self : this, function () {`;
-const UMD_TAIL = 'return Parley;\n}));';
+
+// parley.umd.js is esbuild's ESM bundle of entry_umd.js inside UMD_HEAD, its one
+// `export default` turned into the factory's return: an IIFE bundle would add esbuild's
+// CommonJS interop helpers (about 140 B gzipped) for the same object.
+function umdFromEsm(code) {
+  const m = /\nexport\s*\{\s*([\w$]+)\s+as\s+default\s*\};?\n/.exec(code);
+  if (!m || /^\s*(import|export)\b/m.test(code.slice(0, m.index))) {
+    throw new Error('entry_umd.js: expected a bundle whose only export is the default one, at its end');
+  }
+  return `${code.slice(0, m.index)}\nreturn ${m[1]};\n}));\n${code.slice(m.index + m[0].length)}`;
+}
+
+// Release bundles: esbuild bundles (and folds syntax), terser minifies: its compressor takes
+// about 3% more off the gzipped bundle than esbuild's minifier. The UMD file is not mangled
+// at top level (a script's top level is the page's global scope: it would leak `var`s);
+// the ESM one is (`module`). Terser's unsafe_* options stay off: unsafe_arrows turns the
+// message constructors (called as `new TextMessage(...)`) into arrows.
+//
+// Property names that start with one `_` are the SDK's internals (members of Client, Engine,
+// MessageRegistry, WebStorage, NaviCache) and are shortened too, wherever terser sees them as names (also the string in
+// Object.defineProperty(o, '_x')). Never give that prefix to anything an app, the core or
+// the server reads by name (API, options, events, JSON keys, storage keys). The reserved
+// ones are the wasm's own export (_initialize) and the core object of core_abi.js; `__`
+// names (__esModule) are left alone.
+const TERSER = {
+  ecma: 2019,
+  compress: { passes: 2 },
+  mangle: {
+    properties: { regex: /^_[^_]/, reserved: ['_initialize', '_Client', '_decodeFrame', '_encodeFrame'] },
+  },
+  format: { comments: false },
+};
 
 async function bundle(esbuild, flavour, outDir) {
   const release = flavour === 'release';
   const common = {
     bundle: true,
-    minify: release,
+    minifySyntax: release,
     sourcemap: release ? false : 'inline',
     legalComments: 'none',
     platform: 'neutral',
     mainFields: ['module', 'main'],
     logLevel: 'warning',
     define: { 'process.env.NODE_ENV': '"production"' },
+    write: false,
   };
-  await esbuild.build(Object.assign({}, common, {
-    entryPoints: [path.join(WEB, 'src', 'entry_umd.js')],
-    outfile: path.join(outDir, 'parley.umd.js'),
-    format: 'iife',
-    globalName: 'Parley',
-    target: 'es2019',
-    banner: { js: UMD_HEAD },
-    footer: { js: UMD_TAIL },
-  }));
-  await esbuild.build(Object.assign({}, common, {
-    entryPoints: [path.join(WEB, 'src', 'entry_esm.js')],
-    outfile: path.join(outDir, 'parley.esm.js'),
-    format: 'esm',
-    target: 'es2020',
-  }));
+  const builds = [
+    [Object.assign({}, common, {
+      entryPoints: [path.join(WEB, 'src', 'entry_umd.js')],
+      outfile: path.join(outDir, 'parley.umd.js'),
+      format: 'esm',
+      target: 'es2019',
+      banner: { js: UMD_HEAD },
+    }), umdFromEsm, {}],
+    [Object.assign({}, common, {
+      entryPoints: [path.join(WEB, 'src', 'entry_esm.js')],
+      outfile: path.join(outDir, 'parley.esm.js'),
+      format: 'esm',
+      target: 'es2020',
+    }), (code) => code, { module: true, ecma: 2020 }],
+  ];
+  const { minify } = await import(path.join(WEB, 'node_modules', 'terser', 'main.js'));
+  for (const [options, finish, terserOptions] of builds) {
+    const result = await esbuild.build(options);
+    let code = finish(result.outputFiles[0].text);
+    if (release) code = (await minify(code, Object.assign({}, TERSER, terserOptions))).code;
+    fs.writeFileSync(options.outfile, code);
+  }
 }
 
 function packageJson() {

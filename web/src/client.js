@@ -7,6 +7,7 @@
 // given (callbacks.js). Arguments are checked before anything reaches the core: a bad one
 // answers PARAMETER_ERROR (-3), content over 128 KB RC_MSG_CONTENT_EXCEED_LIMIT (30016).
 // Nothing here throws into app code.
+// Members that are not v2 API start with `_` (the release build shortens such names).
 import { respond, safeCall } from './callbacks.js';
 import { Engine } from './engine.js';
 import {
@@ -15,7 +16,8 @@ import {
 import { ParleyError, errorFromResult, parameterError } from './errors.js';
 import { createLogger } from './log.js';
 import {
-  BUILTIN_MESSAGE_TYPES, MessageRegistry, messageClasses, toV2Conversation, toV2Message,
+  BUILTIN_MESSAGE_TYPES, MessageRegistry, TextMessage, TypingStatusMessage, toV2Conversation,
+  toV2Message,
 } from './messages.js';
 import { runtime as defaultRuntime } from './runtime.js';
 import { createStorage } from './storage.js';
@@ -30,13 +32,13 @@ const noopLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export class Client {
   constructor(runtime = defaultRuntime) {
-    this.runtime = runtime;
-    this.engine = null;
-    this.log = createLogger({});
-    this.registry = new MessageRegistry();
-    this.listeners = {};
-    this.typing = new Map();   // "type_target" -> {conversationType, targetId, list: [{userId, timestamp, messageType}]}
-    this.typingTimer = null;
+    this._runtime = runtime;
+    this._engine = null;
+    this._log = createLogger({});
+    this._registry = new MessageRegistry();
+    this._listeners = {};
+    this._typing = new Map();   // "type_target" -> {conversationType, targetId, list: [{userId, timestamp, messageType}]}
+    this._typingTimer = null;
   }
 
   // ---- set-up ---------------------------------------------------------------------------
@@ -48,190 +50,190 @@ export class Client {
   // cometFallback (default true). A second init with the same appKey is ignored.
   init(appKey, _unused, options) {
     const opts = isPlainObject(options) ? options : {};
-    this.log = createLogger(opts);
+    this._log = createLogger(opts);
     if (!isNonEmptyString(appKey)) {
-      this.log.error('init: appKey must be a non-empty string, got ' + describe(appKey));
+      this._log.error('init: appKey must be a non-empty string, got ' + describe(appKey));
       return;
     }
-    if (this.engine) {
-      if (this.engine.appKey === appKey) {
-        this.log.warn('init: already initialised');
+    if (this._engine) {
+      if (this._engine._appKey === appKey) {
+        this._log.warn('init: already initialised');
         return;
       }
-      this.engine.destroy();
+      this._engine._destroy();
     }
     if (opts.connectionType !== undefined && opts.connectionType !== 'websocket' && opts.connectionType !== 'comet') {
-      this.log.warn(`init: connectionType ${describe(opts.connectionType)} is not 'websocket' or 'comet'; using websocket`);
+      this._log.warn(`init: connectionType ${describe(opts.connectionType)} is not 'websocket' or 'comet'; using websocket`);
     }
     const expire = typeof opts.typingExpireTime === 'number' ? opts.typingExpireTime : 2000;
-    this.typingExpireMs = Math.min(6000, Math.max(2000, expire));
+    this._typingExpireMs = Math.min(6000, Math.max(2000, expire));
     const storage = createStorage(opts.storage, (e) =>
-      this.log.warn('storage unavailable, keeping state in memory for this page: ' + (e && e.name ? e.name : e)));
-    this.engine = new Engine({
+      this._log.warn('storage unavailable, keeping state in memory for this page: ' + (e && e.name ? e.name : e)));
+    this._engine = new Engine({
       appKey,
       navi: typeof opts.navi === 'string' ? opts.navi : undefined,
       connectionType: opts.connectionType === 'comet' ? 'comet' : 'websocket',
       WebSocket: opts.WebSocket,
       XMLHttpRequest: opts.XMLHttpRequest,
       storage,
-      logger: this.log,
-      wasm: opts.wasm || this.runtime.wasm,
+      logger: this._log,
+      wasm: opts.wasm || this._runtime.wasm,
       core: isPlainObject(opts.core) ? opts.core : undefined,
       clock: opts.clock,
       signals: opts.signals,
       cometFallback: opts.cometFallback,
       seed: opts.seed,
     });
-    this.engine.on('status', ({ status }) => this.onStatus(status));
-    this.engine.on('message', ({ message }) => this.onMessage(message));
-    this.engine.on('typing', (t) => this.onTyping(t));
+    this._engine._on('status', ({ status }) => this._onStatus(status));
+    this._engine._on('message', ({ message }) => this._onMessage(message));
+    this._engine._on('typing', (t) => this._onTyping(t));
     for (const type of ['outbox', 'recall', 'readReceipt', 'conversation', 'sending']) {
-      this.engine.on(type, (data) => this.fire(type, data));
+      this._engine._on(type, (data) => this._fire(type, data));
     }
   }
 
   // The Emscripten module is loaded asynchronously after init; this resolves when it is.
   ready() {
-    if (!this.engine) return Promise.reject(notInit());
-    return this.engine.ready;
+    if (!this._engine) return Promise.reject(notInit());
+    return this._engine._ready;
   }
 
   getInstance() { return this; }
 
   // Frees the wasm client, closes transports and timers (Parley only; v2 has no such call).
   destroy() {
-    if (this.engine) this.engine.destroy();
-    this.engine = null;
-    if (this.typingTimer) clearTimeout(this.typingTimer);
-    this.typingTimer = null;
+    if (this._engine) this._engine._destroy();
+    this._engine = null;
+    if (this._typingTimer) clearTimeout(this._typingTimer);
+    this._typingTimer = null;
   }
 
   // ---- listeners --------------------------------------------------------------------------
 
-  setConnectionStatusListener(listener) { this.listeners.status = listener; }
-  setOnReceiveMessageListener(listener) { this.listeners.message = listener; }
-  setTypingStatusListener(listener) { this.listeners.typing = listener; }
+  setConnectionStatusListener(listener) { this._listeners.status = listener; }
+  setOnReceiveMessageListener(listener) { this._listeners.message = listener; }
+  setTypingStatusListener(listener) { this._listeners.typing = listener; }
   // Accepted for compatibility; Parley reports conversation changes through on('conversation').
-  setConversationStatusListener(listener) { this.listeners.conversationStatus = listener; }
-  setMessageExpansionListener(listener) { this.listeners.expansion = listener; }
-  setTagListener(listener) { this.listeners.tag = listener; }
-  setConversationTagListener(listener) { this.listeners.conversationTag = listener; }
+  setConversationStatusListener(listener) { this._listeners.conversationStatus = listener; }
+  setMessageExpansionListener(listener) { this._listeners.expansion = listener; }
+  setTagListener(listener) { this._listeners.tag = listener; }
+  setConversationTagListener(listener) { this._listeners.conversationTag = listener; }
 
   // Parley's own events: 'status', 'message' (v2 message), 'conversation' (v2 conversation),
   // 'outbox' (final state of a message sent before a reload), 'recall', 'typing',
   // 'readReceipt', 'sending'. Returns a function that removes the listener.
   on(type, fn) {
-    if (!this.own) this.own = new Map();
-    if (!this.own.has(type)) this.own.set(type, new Set());
-    this.own.get(type).add(fn);
-    return () => this.own.get(type).delete(fn);
+    if (!this._own) this._own = new Map();
+    if (!this._own.has(type)) this._own.set(type, new Set());
+    this._own.get(type).add(fn);
+    return () => this._own.get(type).delete(fn);
   }
 
-  fire(type, data) {
-    const set = this.own && this.own.get(type);
+  _fire(type, data) {
+    const set = this._own && this._own.get(type);
     if (!set) return;
     let payload = data;
-    if (type === 'conversation') payload = toV2Conversation(data.conversation, this.registry);
-    else if (type === 'outbox' || type === 'sending') payload = toV2Message(data.message, this.registry);
-    else if (type === 'recall' && data.message) payload = Object.assign({}, data, { message: toV2Message(data.message, this.registry) });
-    for (const fn of Array.from(set)) safeCall(this.log, fn, payload);
+    if (type === 'conversation') payload = toV2Conversation(data.conversation, this._registry);
+    else if (type === 'outbox' || type === 'sending') payload = toV2Message(data.message, this._registry);
+    else if (type === 'recall' && data.message) payload = Object.assign({}, data, { message: toV2Message(data.message, this._registry) });
+    for (const fn of Array.from(set)) safeCall(this._log, fn, payload);
   }
 
-  onStatus(status) {
-    const l = this.listeners.status;
-    if (l) safeCall(this.log, l.onChanged && l.onChanged.bind(l), status);
-    this.fire('status', status);
+  _onStatus(status) {
+    const l = this._listeners.status;
+    if (l) safeCall(this._log, l.onChanged && l.onChanged.bind(l), status);
+    this._fire('status', status);
   }
 
-  onMessage(m) {
-    const message = toV2Message(m, this.registry);
+  _onMessage(m) {
+    const message = toV2Message(m, this._registry);
     if (!message) return;
-    if (m.objectName !== TYPING_STATUS) this.clearTyping(m.conversationType, m.targetId, m.senderUserId);
-    this.fire('message', message);
+    if (m.objectName !== TYPING_STATUS) this._clearTyping(m.conversationType, m.targetId, m.senderUserId);
+    this._fire('message', message);
     // As v2: typing messages go to the typing listener when there is one.
-    if (m.objectName === TYPING_STATUS && this.listeners.typing) return;
-    const l = this.listeners.message;
-    if (l) safeCall(this.log, l.onReceived && l.onReceived.bind(l), message, undefined, false);
+    if (m.objectName === TYPING_STATUS && this._listeners.typing) return;
+    const l = this._listeners.message;
+    if (l) safeCall(this._log, l.onReceived && l.onReceived.bind(l), message, undefined, false);
   }
 
   // ---- typing state (v2 setTypingStatusListener): who is typing where, expiring -------------
 
-  onTyping(t) {
+  _onTyping(t) {
     const key = `${t.conversationType}_${t.targetId}`;
-    let entry = this.typing.get(key);
+    let entry = this._typing.get(key);
     if (!entry) {
       entry = { conversationType: t.conversationType, targetId: t.targetId, channelId: '', list: [] };
-      this.typing.set(key, entry);
+      this._typing.set(key, entry);
     }
     const now = Date.now();
     entry.list = entry.list.filter((u) => u.userId !== t.userId);
     entry.list.push({ userId: t.userId, timestamp: now, messageType: t.typingContentType });
-    this.fire('typing', t);
-    this.typingChanged();
+    this._fire('typing', t);
+    this._typingChanged();
   }
 
-  clearTyping(type, target, userId) {
-    const entry = this.typing.get(`${type}_${target}`);
+  _clearTyping(type, target, userId) {
+    const entry = this._typing.get(`${type}_${target}`);
     if (!entry || !entry.list.some((u) => u.userId === userId)) return;
     entry.list = entry.list.filter((u) => u.userId !== userId);
-    if (!entry.list.length) this.typing.delete(`${type}_${target}`);
-    this.typingChanged();
+    if (!entry.list.length) this._typing.delete(`${type}_${target}`);
+    this._typingChanged();
   }
 
-  typingChanged() {
-    const l = this.listeners.typing;
-    if (l) safeCall(this.log, l.onChanged && l.onChanged.bind(l), Array.from(this.typing.values()).map((e) => Object.assign({}, e, { list: e.list.slice() })));
-    this.armTypingExpiry();
+  _typingChanged() {
+    const l = this._listeners.typing;
+    if (l) safeCall(this._log, l.onChanged && l.onChanged.bind(l), Array.from(this._typing.values()).map((e) => Object.assign({}, e, { list: e.list.slice() })));
+    this._armTypingExpiry();
   }
 
-  armTypingExpiry() {
-    if (this.typingTimer) clearTimeout(this.typingTimer);
-    this.typingTimer = null;
+  _armTypingExpiry() {
+    if (this._typingTimer) clearTimeout(this._typingTimer);
+    this._typingTimer = null;
     let next = Infinity;
-    for (const e of this.typing.values()) for (const u of e.list) next = Math.min(next, u.timestamp + this.typingExpireMs);
+    for (const e of this._typing.values()) for (const u of e.list) next = Math.min(next, u.timestamp + this._typingExpireMs);
     if (next === Infinity) return;
-    this.typingTimer = setTimeout(() => {
-      this.typingTimer = null;
+    this._typingTimer = setTimeout(() => {
+      this._typingTimer = null;
       const now = Date.now();
       let changed = false;
-      for (const [k, e] of this.typing) {
-        const keep = e.list.filter((u) => now - u.timestamp < this.typingExpireMs);
+      for (const [k, e] of this._typing) {
+        const keep = e.list.filter((u) => now - u.timestamp < this._typingExpireMs);
         if (keep.length !== e.list.length) changed = true;
-        if (keep.length) e.list = keep; else this.typing.delete(k);
+        if (keep.length) e.list = keep; else this._typing.delete(k);
       }
-      if (changed) this.typingChanged(); else this.armTypingExpiry();
+      if (changed) this._typingChanged(); else this._armTypingExpiry();
     }, Math.max(0, next - Date.now()));
-    if (this.typingTimer && typeof this.typingTimer.unref === 'function') this.typingTimer.unref();
+    if (this._typingTimer && typeof this._typingTimer.unref === 'function') this._typingTimer.unref();
   }
 
   // ---- plumbing ---------------------------------------------------------------------------
 
   // Runs `work` (-> Promise of the onSuccess arguments) for a callback or a Promise.
-  op(callback, work, toValue) {
-    return respond(this.log || noopLogger, callback, () => {
-      if (!this.engine) throw notInit();
-      return work(this.engine);
+  _op(callback, work, toValue) {
+    return respond(this._log || noopLogger, callback, () => {
+      if (!this._engine) throw notInit();
+      return work(this._engine);
     }, toValue);
   }
 
   // Like op, with argument checks first: `check` is an error text or ''.
-  checked(callback, check, work, toValue) {
-    return this.op(callback, (engine) => {
+  _checked(callback, check, work, toValue) {
+    return this._op(callback, (engine) => {
       if (check) throw parameterError(check);
       return work(engine);
     }, toValue);
   }
 
   // A core command whose failure is a ParleyError; resolves the result's data.
-  async cmd(cmd, sending) {
-    const r = await this.engine.call(cmd, sending);
+  async _cmd(cmd, sending) {
+    const r = await this._engine._call(cmd, sending);
     if (r.code !== 0) throw errorFromResult(r);
     return r.data;
   }
 
-  syncCmd(cmd) {
-    if (!this.engine) return null;
-    const r = this.engine.callSync(cmd);
+  _syncCmd(cmd) {
+    if (!this._engine) return null;
+    const r = this._engine._callSync(cmd);
     return r && r.code === 0 ? r : null;
   }
 
@@ -242,32 +244,32 @@ export class Client {
   // userId that rejects with a ParleyError.
   connect(token, callbacks) {
     const run = async () => {
-      if (!this.engine) throw notInit();
+      if (!this._engine) throw notInit();
       if (!isNonEmptyString(token)) throw new ParleyError(ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR, 'token must be a non-empty string');
-      return this.engine.connect(token);
+      return this._engine._connect(token);
     };
-    return this.connectLike(run, callbacks);
+    return this._connectLike(run, callbacks);
   }
 
   // reconnect(callbacks, {auto, url, rate}): connects again with the last token. `rate`
   // (ms list) retries on that schedule; `auto` keeps retrying with backoff; neither: once.
   reconnect(callbacks, options) {
     const run = async () => {
-      if (!this.engine) throw notInit();
-      const engine = this.engine;
-      if (!engine.token) throw new ParleyError(ErrorCode.BIZ_ERROR_CLIENT_NOT_INIT, 'connect first: no token to reconnect with');
-      await engine.ready;
-      if (!engine.hasTarget) return engine.connect(engine.token);  // navi never answered: start over
+      if (!this._engine) throw notInit();
+      const engine = this._engine;
+      if (!engine._token) throw new ParleyError(ErrorCode.BIZ_ERROR_CLIENT_NOT_INIT, 'connect first: no token to reconnect with');
+      await engine._ready;
+      if (!engine._hasTarget) return engine._connect(engine._token);  // navi never answered: start over
       const o = isPlainObject(options) ? options : {};
       const cmd = { cmd: 'reconnect', auto: o.auto === true };
       if (Array.isArray(o.rate) && o.rate.every((n) => typeof n === 'number' && n >= 0)) cmd.rate = o.rate;
-      const data = await this.cmd(cmd);
+      const data = await this._cmd(cmd);
       return data && data.userId;
     };
-    return this.connectLike(run, callbacks);
+    return this._connectLike(run, callbacks);
   }
 
-  connectLike(run, callbacks) {
+  _connectLike(run, callbacks) {
     const work = run();
     if (callbacks === undefined || callbacks === null) return work;
     if (!isPlainObject(callbacks)) {
@@ -275,35 +277,35 @@ export class Client {
       return Promise.reject(parameterError('callbacks must be {onSuccess, onTokenIncorrect, onError}'));
     }
     return work.then(
-      (userId) => { safeCall(this.log, callbacks.onSuccess, userId); },
+      (userId) => { safeCall(this._log, callbacks.onSuccess, userId); },
       (e) => {
         const err = e instanceof ParleyError ? e : new ParleyError(ErrorCode.UNKNOWN, String(e));
         if (err.code === ErrorCode.RC_CONN_USER_OR_PASSWD_ERROR && typeof callbacks.onTokenIncorrect === 'function') {
-          safeCall(this.log, callbacks.onTokenIncorrect);
+          safeCall(this._log, callbacks.onTokenIncorrect);
         } else {
-          safeCall(this.log, callbacks.onError, err.code);
+          safeCall(this._log, callbacks.onError, err.code);
         }
       });
   }
 
   // v2 returns a Promise from disconnect/logout; so does Parley (never rejecting).
   disconnect() {
-    if (!this.engine) return Promise.resolve();
-    return this.engine.disconnect(false).catch((e) => this.log.warn('disconnect: ' + e.message));
+    if (!this._engine) return Promise.resolve();
+    return this._engine._disconnect(false).catch((e) => this._log.warn('disconnect: ' + e.message));
   }
 
   logout() {
-    if (!this.engine) return Promise.resolve();
-    return this.engine.disconnect(true).catch((e) => this.log.warn('logout: ' + e.message));
+    if (!this._engine) return Promise.resolve();
+    return this._engine._disconnect(true).catch((e) => this._log.warn('logout: ' + e.message));
   }
 
   getCurrentUserId() {
-    const r = this.syncCmd({ cmd: 'getCurrentUserId' });
+    const r = this._syncCmd({ cmd: 'getCurrentUserId' });
     return r && typeof r.data === 'string' ? r.data : '';
   }
 
   getCurrentConnectionStatus() {
-    return this.engine ? this.engine.status : ConnectionStatus.DISCONNECTED;
+    return this._engine ? this._engine._status : ConnectionStatus.DISCONNECTED;
   }
 
   // ---- message types ------------------------------------------------------------------------
@@ -313,23 +315,23 @@ export class Client {
       messageTag === undefined || isPlainObject(messageTag) ? '' : 'messageTag must be a MessageTag',
       searchProps === undefined || Array.isArray(searchProps) ? '' : 'searchProps must be an array');
     if (err) {
-      this.log.error('registerMessageType: ' + err);
+      this._log.error('registerMessageType: ' + err);
       return;
     }
-    this.registry.register(messageType, objectName, messageTag);
+    this._registry._register(messageType, objectName, messageTag);
   }
 
-  get RegisterMessage() { return this.registry.classes; }
-  get RegisterMessageTypeMapping() { return this.registry.typeByObjectName; }
+  get RegisterMessage() { return this._registry._classes; }
+  get RegisterMessageTypeMapping() { return this._registry._typeByObjectName; }
   get MessageType() {
     const out = {};
     for (const t of Object.values(BUILTIN_MESSAGE_TYPES)) out[t] = t;
-    for (const t of Object.values(this.registry.typeByObjectName)) out[t] = t;
+    for (const t of Object.values(this._registry._typeByObjectName)) out[t] = t;
     out.UnknownMessage = 'UnknownMessage';
     return out;
   }
 
-  getMessageObjectName(messageType) { return this.registry.objectNameOf(messageType); }
+  getMessageObjectName(messageType) { return this._registry._objectNameOf(messageType); }
 
   // ---- sending -------------------------------------------------------------------------------
 
@@ -359,7 +361,7 @@ export class Client {
         }
         return typeof content === 'string' ? '' : 'msg.content cannot be serialised';
       })());
-    return this.op(callback, async () => {
+    return this._op(callback, async () => {
       if (check) throw parameterError(check);
       const size = utf8Length(content);
       if (size > MAX_MESSAGE_CONTENT_BYTES) {
@@ -373,26 +375,26 @@ export class Client {
       if (typeof pushContent === 'string' && pushContent) cmd.pushContent = pushContent;
       if (typeof pushData === 'string' && pushData) cmd.pushData = pushData;
       if (o.isStatusMessage === true || (o.isStatusMessage === undefined && o.isStatus === true)) cmd.isStatusMessage = true;
-      const flags = this.registry.flagsFor(msg.objectName, msg);
+      const flags = this._registry._flagsFor(msg.objectName, msg);
       if (flags) Object.assign(cmd, flags);
       const before = callback && typeof callback.onBefore === 'function' ? callback.onBefore : null;
-      const data = await this.cmd(cmd, before ? (m) => safeCall(this.log, before, m.messageId) : undefined);
-      return [toV2Message(data && data.message, this.registry)];
+      const data = await this._cmd(cmd, before ? (m) => safeCall(this._log, before, m.messageId) : undefined);
+      return [toV2Message(data && data.message, this._registry)];
     });
   }
 
   // Older v2: sendTextMessage(conversationType, targetId, text, callback, ...sendMessage rest).
   sendTextMessage(conversationType, targetId, text, callback, ...rest) {
     if (typeof text !== 'string') {
-      return this.checked(callback, 'text must be a string, got ' + describe(text), () => []);
+      return this._checked(callback, 'text must be a string, got ' + describe(text), () => []);
     }
-    return this.sendMessage(conversationType, targetId, messageClasses.TextMessage({ content: text }), callback, ...rest);
+    return this.sendMessage(conversationType, targetId, TextMessage({ content: text }), callback, ...rest);
   }
 
   sendTypingStatusMessage(conversationType, targetId, typingContentType, callback) {
     const check = firstError(checkConversation(conversationType, targetId), checkString('typingContentType', typingContentType));
-    if (check) return this.checked(callback, check, () => []);
-    return this.sendMessage(conversationType, targetId, messageClasses.TypingStatusMessage({ typingContentType }),
+    if (check) return this._checked(callback, check, () => []);
+    return this.sendMessage(conversationType, targetId, TypingStatusMessage({ typingContentType }),
       callback, false, undefined, undefined, undefined, { isStatusMessage: true });
   }
 
@@ -405,13 +407,13 @@ export class Client {
       checkString('message.messageUId', m.messageUId),
       checkNumber('message.sentTime', m.sentTime, { min: 0 }),
       options === undefined || options === null || isPlainObject(options) ? '' : 'options must be an object');
-    return this.checked(callback, check, async () => {
+    return this._checked(callback, check, async () => {
       const o = isPlainObject(options) ? options : {};
-      const data = await this.cmd({
+      const data = await this._cmd({
         cmd: 'recallMessage', conversationType: m.conversationType, targetId: m.targetId,
         messageUId: m.messageUId, sentTime: m.sentTime, disableNotification: o.disableNotification === true,
       });
-      return [toV2Message(data && data.message, this.registry)];
+      return [toV2Message(data && data.message, this._registry)];
     });
   }
 
@@ -421,20 +423,20 @@ export class Client {
     const check = firstError(
       Array.isArray(messageUIds) && messageUIds.length && messageUIds.every(isNonEmptyString) ? '' : 'messageUIds must be a non-empty array of strings',
       checkString('targetId', targetId));
-    return this.checked(callback, check, async (engine) => {
-      if (!engine.naviInfo || engine.naviInfo.grpRRVer !== 1) {
+    return this._checked(callback, check, async (engine) => {
+      if (!engine._naviInfo || engine._naviInfo.grpRRVer !== 1) {
         throw new ParleyError(ErrorCode.READ_RECEIPT_ERROR, 'group read receipts are off on this server (navi grpRRVer)');
       }
-      await this.cmd({ cmd: 'query', topic: 'rrMsg', targetId, body: { msgId: messageUIds } });
+      await this._cmd({ cmd: 'query', topic: 'rrMsg', targetId, body: { msgId: messageUIds } });
       return [];
     });
   }
 
   // Parley: send again a message that ended FAILED (by its messageId).
   resendMessage(messageId, callback) {
-    return this.checked(callback, checkNumber('messageId', messageId), async () => {
-      const data = await this.cmd({ cmd: 'resendMessage', messageId });
-      return [toV2Message(data && data.message, this.registry)];
+    return this._checked(callback, checkNumber('messageId', messageId), async () => {
+      const data = await this._cmd({ cmd: 'resendMessage', messageId });
+      return [toV2Message(data && data.message, this._registry)];
     });
   }
 
@@ -445,45 +447,45 @@ export class Client {
   getConversationList(callback, conversationTypes, count) {
     const check = firstError(checkTypes('conversationTypes', conversationTypes),
       checkNumber('count', count, { optional: true, min: 0 }));
-    return this.checked(callback, check, async (engine) => {
-      if (engine.status === ConnectionStatus.CONNECTED) {
+    return this._checked(callback, check, async (engine) => {
+      if (engine._status === ConnectionStatus.CONNECTED) {
         // The server's view, but never more than a few seconds of waiting for it: on a
         // link that is dying the local list (kept in sync as messages arrive) is the answer.
         let timer = null;
-        const slow = new Promise((resolve) => { timer = engine.clock.setTimeout(resolve, REMOTE_LIST_WAIT_MS); });
-        const remote = this.cmd({ cmd: 'getConversationListRemote', count: Math.max(typeof count === 'number' ? count : 300, 1) })
-          .catch((e) => this.log.info('conversation list from the server failed (' + e.code + '), using the local one'));
+        const slow = new Promise((resolve) => { timer = engine._clock.setTimeout(resolve, REMOTE_LIST_WAIT_MS); });
+        const remote = this._cmd({ cmd: 'getConversationListRemote', count: Math.max(typeof count === 'number' ? count : 300, 1) })
+          .catch((e) => this._log.info('conversation list from the server failed (' + e.code + '), using the local one'));
         await Promise.race([remote, slow]);
-        engine.clock.clearTimeout(timer);
+        engine._clock.clearTimeout(timer);
       }
       const cmd = { cmd: 'getConversationList', count: typeof count === 'number' ? count : 300 };
       if (Array.isArray(conversationTypes)) cmd.types = conversationTypes;
-      const list = await this.cmd(cmd);
-      return [(list || []).map((c) => toV2Conversation(c, this.registry))];
+      const list = await this._cmd(cmd);
+      return [(list || []).map((c) => toV2Conversation(c, this._registry))];
     });
   }
 
   getConversation(conversationType, targetId, callback) {
-    return this.checked(callback, checkConversation(conversationType, targetId), async () => {
-      const c = await this.cmd({ cmd: 'getConversation', conversationType, targetId });
-      return [c ? toV2Conversation(c, this.registry) : null];
+    return this._checked(callback, checkConversation(conversationType, targetId), async () => {
+      const c = await this._cmd({ cmd: 'getConversation', conversationType, targetId });
+      return [c ? toV2Conversation(c, this._registry) : null];
     });
   }
 
   removeConversation(conversationType, targetId, callback) {
-    return this.checked(callback, checkConversation(conversationType, targetId), async () => {
-      await this.cmd({ cmd: 'removeConversation', conversationType, targetId });
+    return this._checked(callback, checkConversation(conversationType, targetId), async () => {
+      await this._cmd({ cmd: 'removeConversation', conversationType, targetId });
       return [true];
     });
   }
 
   // Removes every conversation of the given types (all when none given).
   clearConversations(callback, conversationTypes) {
-    return this.checked(callback, checkTypes('conversationTypes', conversationTypes), async () => {
+    return this._checked(callback, checkTypes('conversationTypes', conversationTypes), async () => {
       const cmd = { cmd: 'getConversationList', count: 100000 };
       if (Array.isArray(conversationTypes) && conversationTypes.length) cmd.types = conversationTypes;
-      const list = (await this.cmd(cmd)) || [];
-      await Promise.all(list.map((c) => this.cmd({ cmd: 'removeConversation', conversationType: c.conversationType, targetId: c.targetId })));
+      const list = (await this._cmd(cmd)) || [];
+      await Promise.all(list.map((c) => this._cmd({ cmd: 'removeConversation', conversationType: c.conversationType, targetId: c.targetId })));
       return [true];
     });
   }
@@ -496,30 +498,30 @@ export class Client {
       checkOptionalType('status.isTop', s.isTop, 'boolean'),
       s.notificationStatus === undefined || s.notificationStatus === NotificationStatus.OPEN ||
         s.notificationStatus === NotificationStatus.CLOSE ? '' : 'status.notificationStatus must be 1 (do not disturb) or 2');
-    return this.checked(callback, check, async () => {
+    return this._checked(callback, check, async () => {
       const cmd = { cmd: 'setConversationStatus', conversationType, targetId };
       if (typeof s.isTop === 'boolean') cmd.isTop = s.isTop;
       if (s.notificationStatus !== undefined) cmd.notificationStatus = s.notificationStatus;  // the core uses v2's values
-      await this.cmd(cmd);
+      await this._cmd(cmd);
       return [];
     });
   }
 
   setConversationToTop(conversationType, targetId, isTop, callback) {
-    if (typeof isTop !== 'boolean') return this.checked(callback, 'isTop must be a boolean', () => []);
+    if (typeof isTop !== 'boolean') return this._checked(callback, 'isTop must be a boolean', () => []);
     return this.setConversationStatus(conversationType, targetId, { isTop }, callback);
   }
 
   setConversationNotificationStatus(conversationType, targetId, notificationStatus, callback) {
     if (notificationStatus !== NotificationStatus.OPEN && notificationStatus !== NotificationStatus.CLOSE) {
-      return this.checked(callback, 'notificationStatus must be 1 (do not disturb) or 2', () => []);
+      return this._checked(callback, 'notificationStatus must be 1 (do not disturb) or 2', () => []);
     }
     return this.setConversationStatus(conversationType, targetId, { notificationStatus }, callback);
   }
 
   getConversationNotificationStatus(conversationType, targetId, callback) {
-    return this.checked(callback, checkConversation(conversationType, targetId), async () => {
-      const c = await this.cmd({ cmd: 'getConversation', conversationType, targetId });
+    return this._checked(callback, checkConversation(conversationType, targetId), async () => {
+      const c = await this._cmd({ cmd: 'getConversation', conversationType, targetId });
       return [c && c.notificationStatus === NotificationStatus.OPEN ? NotificationStatus.OPEN : NotificationStatus.CLOSE];
     });
   }
@@ -527,18 +529,18 @@ export class Client {
   // Drafts answer at once, as in v2 (false / undefined before the wasm has loaded).
   saveTextMessageDraft(conversationType, targetId, draftText) {
     if (checkConversation(conversationType, targetId) || typeof draftText !== 'string') return false;
-    return !!this.syncCmd({ cmd: 'saveDraft', conversationType, targetId, draft: draftText });
+    return !!this._syncCmd({ cmd: 'saveDraft', conversationType, targetId, draft: draftText });
   }
 
   getTextMessageDraft(conversationType, targetId) {
     if (checkConversation(conversationType, targetId)) return undefined;
-    const r = this.syncCmd({ cmd: 'getDraft', conversationType, targetId });
+    const r = this._syncCmd({ cmd: 'getDraft', conversationType, targetId });
     return r && r.data ? r.data : undefined;
   }
 
   clearTextMessageDraft(conversationType, targetId) {
     if (checkConversation(conversationType, targetId)) return false;
-    return !!this.syncCmd({ cmd: 'clearDraft', conversationType, targetId });
+    return !!this._syncCmd({ cmd: 'clearDraft', conversationType, targetId });
   }
 
   // ---- unread counts ---------------------------------------------------------------------------
@@ -546,30 +548,30 @@ export class Client {
   getTotalUnreadCount(callback, conversationTypes, includeMuted) {
     const check = firstError(checkTypes('conversationTypes', conversationTypes),
       checkOptionalType('includeMuted', includeMuted, 'boolean'));
-    return this.checked(callback, check, async () => {
+    return this._checked(callback, check, async () => {
       const cmd = { cmd: 'getTotalUnreadCount', includeSilent: includeMuted !== false };
       if (Array.isArray(conversationTypes)) cmd.types = conversationTypes;
-      return [(await this.cmd(cmd)) || 0];
+      return [(await this._cmd(cmd)) || 0];
     });
   }
 
   getUnreadCount(conversationType, targetId, callback) {
-    return this.checked(callback, checkConversation(conversationType, targetId), async () =>
-      [(await this.cmd({ cmd: 'getUnreadCount', conversationType, targetId })) || 0]);
+    return this._checked(callback, checkConversation(conversationType, targetId), async () =>
+      [(await this._cmd({ cmd: 'getUnreadCount', conversationType, targetId })) || 0]);
   }
 
   // getConversationUnreadCount(conversationTypes, callback): total over those types.
   getConversationUnreadCount(conversationTypes, callback) {
     const check = Array.isArray(conversationTypes) ? checkTypes('conversationTypes', conversationTypes)
       : 'conversationTypes must be an array of ConversationType values';
-    return this.checked(callback, check, async () =>
-      [(await this.cmd({ cmd: 'getConversationUnreadCount', types: conversationTypes })) || 0]);
+    return this._checked(callback, check, async () =>
+      [(await this._cmd({ cmd: 'getConversationUnreadCount', types: conversationTypes })) || 0]);
   }
 
   // Marks the conversation read here and on the server (other devices follow).
   clearUnreadCount(conversationType, targetId, callback) {
-    return this.checked(callback, checkConversation(conversationType, targetId), async () => {
-      await this.cmd({ cmd: 'clearUnreadCount', conversationType, targetId });
+    return this._checked(callback, checkConversation(conversationType, targetId), async () => {
+      await this._cmd({ cmd: 'clearUnreadCount', conversationType, targetId });
       return [true];
     });
   }
@@ -583,9 +585,9 @@ export class Client {
       checkNumber('timestamp', timestamp, { min: 0 }), checkNumber('count', count, { min: 1, max: 100 }),
       checkOptionalType('objectName', objectName, 'string'),
       order === undefined || order === null || order === 0 || order === 1 ? '' : 'order must be 0 or 1');
-    return this.checked(callback, check, async () => {
-      const data = await this.cmd({ cmd: 'getHistory', conversationType, targetId, timestamp, count, order: order === 1 ? 1 : 0 });
-      let list = ((data && data.list) || []).map((m) => toV2Message(m, this.registry));
+    return this._checked(callback, check, async () => {
+      const data = await this._cmd({ cmd: 'getHistory', conversationType, targetId, timestamp, count, order: order === 1 ? 1 : 0 });
+      let list = ((data && data.list) || []).map((m) => toV2Message(m, this._registry));
       if (objectName) list = list.filter((m) => m.objectName === objectName);
       return [list, !!(data && data.hasMore)];
     }, historyValue);
@@ -609,8 +611,8 @@ export class Client {
     const p = isPlainObject(param) ? param : {};
     const check = firstError(isPlainObject(param) ? '' : 'param must be {conversationType, targetId, timestamp}',
       checkConversation(p.conversationType, p.targetId), checkNumber('param.timestamp', p.timestamp, { min: 0 }));
-    return this.checked(callback, check, async () => {
-      await this.cmd({ cmd: 'clearHistory', conversationType: p.conversationType, targetId: p.targetId, timestamp: p.timestamp });
+    return this._checked(callback, check, async () => {
+      await this._cmd({ cmd: 'clearHistory', conversationType: p.conversationType, targetId: p.targetId, timestamp: p.timestamp });
       return [];
     });
   }
@@ -621,8 +623,8 @@ export class Client {
       Array.isArray(messages) && messages.length ? '' : 'messages must be a non-empty array',
       Array.isArray(messages) && messages.every((m) => isPlainObject(m) && isNonEmptyString(m.messageUId) &&
         typeof m.sentTime === 'number') ? '' : 'each message needs messageUId (string) and sentTime (number)');
-    return this.checked(callback, check, async () => {
-      await this.cmd({
+    return this._checked(callback, check, async () => {
+      await this._cmd({
         cmd: 'deleteMessages', conversationType, targetId,
         messages: messages.map((m) => ({ messageUId: m.messageUId, sentTime: m.sentTime, messageDirection: m.messageDirection || 1 })),
       });
@@ -634,15 +636,15 @@ export class Client {
 
   joinChatRoom(chatRoomId, count, callback) {
     const check = firstError(checkString('chatRoomId', chatRoomId), checkNumber('count', count, { min: -1, max: 50 }));
-    return this.checked(callback, check, async () => {
-      await this.cmd({ cmd: 'joinChatroom', chatroomId: chatRoomId, count });
+    return this._checked(callback, check, async () => {
+      await this._cmd({ cmd: 'joinChatroom', chatroomId: chatRoomId, count });
       return [];
     });
   }
 
   quitChatRoom(chatRoomId, callback) {
-    return this.checked(callback, checkString('chatRoomId', chatRoomId), async () => {
-      await this.cmd({ cmd: 'quitChatroom', chatroomId: chatRoomId });
+    return this._checked(callback, checkString('chatRoomId', chatRoomId), async () => {
+      await this._cmd({ cmd: 'quitChatroom', chatroomId: chatRoomId });
       return [];
     });
   }
@@ -651,8 +653,8 @@ export class Client {
   getChatRoomInfo(chatRoomId, count, order, callback) {
     const check = firstError(checkString('chatRoomId', chatRoomId), checkNumber('count', count, { min: 0, max: 20 }),
       order === 1 || order === 2 ? '' : 'order must be 1 or 2');
-    return this.checked(callback, check, async () => {
-      const d = (await this.cmd({ cmd: 'getChatroomInfo', chatroomId: chatRoomId, count, order })) || {};
+    return this._checked(callback, check, async () => {
+      const d = (await this._cmd({ cmd: 'getChatroomInfo', chatroomId: chatRoomId, count, order })) || {};
       const infos = Array.isArray(d.userInfos) ? d.userInfos : [];
       return [{ userInfos: infos.map((u) => ({ id: u.id, time: u.time })), userTotalNums: d.userTotalNums || 0 }];
     });
@@ -662,42 +664,42 @@ export class Client {
   getChatRoomHistoryMessages(chatRoomId, count, order, callback, timestamp) {
     const check = firstError(checkString('chatRoomId', chatRoomId), checkNumber('count', count, { min: 1, max: 100 }),
       order === 0 || order === 1 ? '' : 'order must be 0 or 1', checkNumber('timestamp', timestamp, { optional: true, min: 0 }));
-    return this.checked(callback, check, async () => {
-      const data = await this.cmd({ cmd: 'getChatroomHistory', chatroomId: chatRoomId, count, order, timestamp: timestamp || 0 });
-      return [((data && data.list) || []).map((m) => toV2Message(m, this.registry)), !!(data && data.hasMore)];
+    return this._checked(callback, check, async () => {
+      const data = await this._cmd({ cmd: 'getChatroomHistory', chatroomId: chatRoomId, count, order, timestamp: timestamp || 0 });
+      return [((data && data.list) || []).map((m) => toV2Message(m, this._registry)), !!(data && data.hasMore)];
     }, historyValue);
   }
 
   // ---- blacklist -----------------------------------------------------------------------------------
 
   addToBlacklist(userId, callback) {
-    return this.checked(callback, checkString('userId', userId), async () => {
-      await this.cmd({ cmd: 'addToBlacklist', userId });
+    return this._checked(callback, checkString('userId', userId), async () => {
+      await this._cmd({ cmd: 'addToBlacklist', userId });
       return [];
     });
   }
 
   removeFromBlacklist(userId, callback) {
-    return this.checked(callback, checkString('userId', userId), async () => {
-      await this.cmd({ cmd: 'removeFromBlacklist', userId });
+    return this._checked(callback, checkString('userId', userId), async () => {
+      await this._cmd({ cmd: 'removeFromBlacklist', userId });
       return [];
     });
   }
 
   getBlacklist(callback) {
-    return this.checked(callback, '', async () => [(await this.cmd({ cmd: 'getBlacklist' })) || []]);
+    return this._checked(callback, '', async () => [(await this._cmd({ cmd: 'getBlacklist' })) || []]);
   }
 
   // onSuccess(0) when userId is in the blacklist, onSuccess(1) when not (v2 values).
   getBlacklistStatus(userId, callback) {
-    return this.checked(callback, checkString('userId', userId), async () =>
-      [await this.cmd({ cmd: 'getBlacklistStatus', userId })]);
+    return this._checked(callback, checkString('userId', userId), async () =>
+      [await this._cmd({ cmd: 'getBlacklistStatus', userId })]);
   }
 
   // Parley: messages still waiting to be sent (SENDING) or given up on (FAILED).
   getOutbox(callback) {
-    return this.checked(callback, '', async () =>
-      [((await this.cmd({ cmd: 'getOutbox' })) || []).map((m) => toV2Message(m, this.registry))]);
+    return this._checked(callback, '', async () =>
+      [((await this._cmd({ cmd: 'getOutbox' })) || []).map((m) => toV2Message(m, this._registry))]);
   }
 }
 

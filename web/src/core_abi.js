@@ -43,10 +43,8 @@ function imports(module, buffer, log) {
   return out;
 }
 
-// The core around an instantiated module: {_Client, _decodeFrame, _encodeFrame} (the
-// codec pair only in the tools build, which exports it).
-function wrap(exports) {
-  const ex = exports;
+// The wasm's input buffer and output slots, shared by the client and the codec.
+function memoryIO(ex) {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   // Writes a string (as UTF-8) or bytes into the input buffer; answers the length.
@@ -63,7 +61,11 @@ function wrap(exports) {
   };
   const bytes = (slot) => new Uint8Array(ex.memory.buffer, ex.parley_out_ptr(slot) >>> 0, ex.parley_out_len(slot)).slice();
   const text = (slot) => decoder.decode(new Uint8Array(ex.memory.buffer, ex.parley_out_ptr(slot) >>> 0, ex.parley_out_len(slot)));
+  return { put, bytes, text };
+}
 
+// The core's client class over an instantiated module's exports.
+function clientClass(ex, { put, bytes, text }) {
   // Every input answers {actions: "<JSON array>", bytes: [Uint8Array...]}; a "send" action
   // names its payload by index into `bytes`. The op numbers are parley_abi.cc's.
   const call = (h, op, now, conn, data) => {
@@ -72,7 +74,7 @@ function wrap(exports) {
     for (let i = 1; i < n; i++) out.bytes.push(bytes(i));
     return out;
   };
-  class Client {
+  return class Client {
     constructor(config, seed) { this.h = ex.parley_client_new(put(String(config)), seed); }
     command(now, json) { return call(this.h, 0, now, 0, json); }
     restore(json) { return call(this.h, 1, 0, 0, json); }
@@ -86,9 +88,31 @@ function wrap(exports) {
       if (this.h) ex.parley_client_free(this.h);
       this.h = 0;
     }
-  }
-  const core = { _Client: Client };
+  };
+}
+
+async function instantiate(module, log) {
+  let instance = null;
+  instance = await WebAssembly.instantiate(module, imports(module, () => instance.exports.memory.buffer, log));
+  instance.exports._initialize();  // static constructors
+  return instance.exports;
+}
+
+// The SDK's core, {_Client}. module: a compiled WebAssembly.Module; log(text) receives what
+// the wasm writes to stdio.
+export async function instantiateClient(module, log = () => {}) {
+  const ex = await instantiate(module, log);
+  return { _Client: clientClass(ex, memoryIO(ex)) };
+}
+
+// The same plus the frame codec, {_Client, _decodeFrame, _encodeFrame}, when the module is
+// the tools build, which exports it (tests and tools; the shipped bundle leaves this out).
+export async function instantiateCore(module, log = () => {}) {
+  const ex = await instantiate(module, log);
+  const io = memoryIO(ex);
+  const core = { _Client: clientClass(ex, io) };
   if (ex.parley_decode_frame) {
+    const { put, bytes, text } = io;
     core._decodeFrame = (from, frame, ackTopic = '') => {
       const len = put(frame);
       ex.parley_decode_frame(from === 'server' ? 1 : from === 'client' ? 0 : 2, len, put(ackTopic, len));
@@ -98,12 +122,4 @@ function wrap(exports) {
       (ex.parley_encode_frame(from === 'server' ? 1 : from === 'client' ? 0 : 2, put(json)) ? bytes(0) : text(0));
   }
   return core;
-}
-
-// module: a compiled WebAssembly.Module; log(text) receives what the wasm writes to stdio.
-export async function instantiateCore(module, log = () => {}) {
-  let instance = null;
-  instance = await WebAssembly.instantiate(module, imports(module, () => instance.exports.memory.buffer, log));
-  instance.exports._initialize();  // static constructors
-  return wrap(instance.exports);
 }

@@ -1,5 +1,7 @@
 // Entry of parley.umd.js (script tag, AMD, CommonJS): the wasm is looked for next to the
 // script (document.currentScript while it loads), or next to the file under node's require.
+import * as api from './api.js';
+import { BUILTIN_CLASSES } from './messages.js';
 import { runtime } from './runtime.js';
 
 function defaultWasmUrl() {
@@ -19,4 +21,14 @@ function defaultWasmUrl() {
 
 runtime.wasm = defaultWasmUrl();
 
-export * from './index.js';
+// The global `Parley`: the names of index.js in the shape esbuild gives a CommonJS export
+// (an __esModule mark, then each name in sorted order as an enumerable getter), with the
+// built-in message classes taken from their list rather than written out a second time.
+const names = Object.assign({}, api);
+for (const M of BUILTIN_CLASSES) names[M.MessageType] = M;
+const Parley = Object.defineProperty({}, '__esModule', { value: true });
+for (const name of Object.keys(names).sort()) {
+  const value = names[name];
+  Object.defineProperty(Parley, name, { get: () => value, enumerable: true });
+}
+export default Parley;

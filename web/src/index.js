@@ -1,21 +1,9 @@
 // Parley: the public names. Code written for RongIMLib v2 runs after
 //   const RongIMLib = Parley;
-// RongIMClient is the v2 singleton; createClient() makes independent clients.
-import { Client } from './client.js';
-import { messageClasses } from './messages.js';
-import { runtime } from './runtime.js';
+// api.js holds them all but the built-in message classes, which are listed here.
+export * from './api.js';
 
-export {
-  ConnectionState, ConnectionStatus, ConversationType, ErrorCode, LogLevel, MentionedType,
-  MessageDirection, NotificationStatus, ReceivedStatus, SentStatus,
-} from './enums.js';
-export { ParleyError } from './errors.js';
-export { BaseMessage, MentionedInfo, Message, MessageTag } from './messages.js';
-export { Client };
-
-export const version = '0.1.0';
-
-export const { TextMessage, ImageMessage, VoiceMessage, RichContentMessage, ReferenceMessage,
+export { TextMessage, ImageMessage, VoiceMessage, RichContentMessage, ReferenceMessage,
   FileMessage, HQVoiceMessage, GIFMessage, SightMessage, LocationMessage,
   InformationNotificationMessage, ContactNotificationMessage, ProfileNotificationMessage,
   CommandNotificationMessage, DiscussionNotificationMessage, CommandMessage, TypingStatusMessage,
@@ -26,13 +14,4 @@ export const { TextMessage, ImageMessage, VoiceMessage, RichContentMessage, Refe
   GroupNotificationMessage, PublicServiceCommandMessage, RecallCommandMessage,
   SyncReadStatusMessage, ReadReceiptRequestMessage, ReadReceiptResponseMessage,
   JrmfRedPacketMessage, JrmfRedPacketOpenedMessage, RCCombineMessage, ChrmKVNotificationMessage,
-  LogCommandMessage, ExpansionCommandMessage, GroupReadReceiptResponseMessage } = messageClasses;
-
-// The v2 singleton.
-export const RongIMClient = new Client(runtime);
-
-// A client of its own (not the singleton), e.g. two users in one page or one node process:
-//   const c = Parley.createClient(); c.init(appKey, null, {navi}); await c.connect(token);
-export function createClient() {
-  return new Client(runtime);
-}
+  LogCommandMessage, ExpansionCommandMessage, GroupReadReceiptResponseMessage } from './messages.js';

@@ -3,33 +3,6 @@
 // Conversation JSON into the v2 shapes apps read (IReceivedMessageV2, IV2Conversation).
 import { NotificationStatus, ReceivedStatus, SentStatus } from './enums.js';
 
-// Built-in object names and their v2 message type names (the v2 API's table).
-export const BUILTIN_MESSAGE_TYPES = Object.freeze({
-  'RC:TxtMsg': 'TextMessage', 'RC:ImgMsg': 'ImageMessage', 'RC:VcMsg': 'VoiceMessage',
-  'RC:ImgTextMsg': 'RichContentMessage', 'RC:ReferenceMsg': 'ReferenceMessage',
-  'RC:FileMsg': 'FileMessage', 'RC:HQVCMsg': 'HQVoiceMessage', 'RC:GIFMsg': 'GIFMessage',
-  'RC:SightMsg': 'SightMessage', 'RC:LBSMsg': 'LocationMessage',
-  'RC:InfoNtf': 'InformationNotificationMessage', 'RC:ContactNtf': 'ContactNotificationMessage',
-  'RC:ProfileNtf': 'ProfileNotificationMessage', 'RC:CmdNtf': 'CommandNotificationMessage',
-  'RC:DizNtf': 'DiscussionNotificationMessage', 'RC:CmdMsg': 'CommandMessage',
-  'RC:TypSts': 'TypingStatusMessage', 'RC:CsChaR': 'ChangeModeResponseMessage',
-  'RC:CsHsR': 'HandShakeResponseMessage', 'RC:CsEnd': 'TerminateMessage',
-  'RC:CsSp': 'SuspendMessage', 'RC:CsUpdate': 'CustomerStatusUpdateMessage',
-  'RC:ReadNtf': 'ReadReceiptMessage', 'RC:VCAccept': 'AcceptMessage',
-  'RC:VCRinging': 'RingingMessage', 'RC:VCSummary': 'SummaryMessage',
-  'RC:VCHangup': 'HungupMessage', 'RC:VCInvite': 'InviteMessage',
-  'RC:VCModifyMedia': 'MediaModifyMessage', 'RC:VCModifyMem': 'MemberModifyMessage',
-  'RC:CsContact': 'CustomerContact', 'RC:PSImgTxtMsg': 'PublicServiceRichContentMessage',
-  'RC:PSMultiImgTxtMsg': 'PublicServiceMultiRichContentMessage',
-  'RC:GrpNtf': 'GroupNotificationMessage', 'RC:PSCmd': 'PublicServiceCommandMessage',
-  'RC:RcCmd': 'RecallCommandMessage', 'RC:SRSMsg': 'SyncReadStatusMessage',
-  'RC:RRReqMsg': 'ReadReceiptRequestMessage', 'RC:RRRspMsg': 'ReadReceiptResponseMessage',
-  'RCJrmf:RpMsg': 'JrmfRedPacketMessage', 'RCJrmf:RpOpendMsg': 'JrmfRedPacketOpenedMessage',
-  'RC:CombineMsg': 'RCCombineMessage', 'RC:chrmKVNotiMsg': 'ChrmKVNotificationMessage',
-  'RC:LogCmdMsg': 'LogCommandMessage', 'RC:MsgExMsg': 'ExpansionCommandMessage',
-  'RC:RRMsg': 'GroupReadReceiptResponseMessage',
-});
-
 // The base of every message an app sends: v2's BaseMessage(messageType, objectName,
 // content, isPersited, isCounted).
 export class BaseMessage {
@@ -89,39 +62,105 @@ export class Message {
   }
 }
 
-export const messageClasses = {};
-for (const [objectName, messageType] of Object.entries(BUILTIN_MESSAGE_TYPES)) {
-  messageClasses[messageType] = defineMessage(messageType, objectName);
-}
+// The built-in message classes, one export each (the package exports them by name) in the
+// order of the v2 API's table; BUILTIN_MESSAGE_TYPES (objectName -> messageType) is made
+// from them.
+export const TextMessage = defineMessage('TextMessage', 'RC:TxtMsg');
+export const ImageMessage = defineMessage('ImageMessage', 'RC:ImgMsg');
+export const VoiceMessage = defineMessage('VoiceMessage', 'RC:VcMsg');
+export const RichContentMessage = defineMessage('RichContentMessage', 'RC:ImgTextMsg');
+export const ReferenceMessage = defineMessage('ReferenceMessage', 'RC:ReferenceMsg');
+export const FileMessage = defineMessage('FileMessage', 'RC:FileMsg');
+export const HQVoiceMessage = defineMessage('HQVoiceMessage', 'RC:HQVCMsg');
+export const GIFMessage = defineMessage('GIFMessage', 'RC:GIFMsg');
+export const SightMessage = defineMessage('SightMessage', 'RC:SightMsg');
+export const LocationMessage = defineMessage('LocationMessage', 'RC:LBSMsg');
+export const InformationNotificationMessage = defineMessage('InformationNotificationMessage', 'RC:InfoNtf');
+export const ContactNotificationMessage = defineMessage('ContactNotificationMessage', 'RC:ContactNtf');
+export const ProfileNotificationMessage = defineMessage('ProfileNotificationMessage', 'RC:ProfileNtf');
+export const CommandNotificationMessage = defineMessage('CommandNotificationMessage', 'RC:CmdNtf');
+export const DiscussionNotificationMessage = defineMessage('DiscussionNotificationMessage', 'RC:DizNtf');
+export const CommandMessage = defineMessage('CommandMessage', 'RC:CmdMsg');
+export const TypingStatusMessage = defineMessage('TypingStatusMessage', 'RC:TypSts');
+export const ChangeModeResponseMessage = defineMessage('ChangeModeResponseMessage', 'RC:CsChaR');
+export const HandShakeResponseMessage = defineMessage('HandShakeResponseMessage', 'RC:CsHsR');
+export const TerminateMessage = defineMessage('TerminateMessage', 'RC:CsEnd');
+export const SuspendMessage = defineMessage('SuspendMessage', 'RC:CsSp');
+export const CustomerStatusUpdateMessage = defineMessage('CustomerStatusUpdateMessage', 'RC:CsUpdate');
+export const ReadReceiptMessage = defineMessage('ReadReceiptMessage', 'RC:ReadNtf');
+export const AcceptMessage = defineMessage('AcceptMessage', 'RC:VCAccept');
+export const RingingMessage = defineMessage('RingingMessage', 'RC:VCRinging');
+export const SummaryMessage = defineMessage('SummaryMessage', 'RC:VCSummary');
+export const HungupMessage = defineMessage('HungupMessage', 'RC:VCHangup');
+export const InviteMessage = defineMessage('InviteMessage', 'RC:VCInvite');
+export const MediaModifyMessage = defineMessage('MediaModifyMessage', 'RC:VCModifyMedia');
+export const MemberModifyMessage = defineMessage('MemberModifyMessage', 'RC:VCModifyMem');
+export const CustomerContact = defineMessage('CustomerContact', 'RC:CsContact');
+export const PublicServiceRichContentMessage = defineMessage('PublicServiceRichContentMessage', 'RC:PSImgTxtMsg');
+export const PublicServiceMultiRichContentMessage = defineMessage('PublicServiceMultiRichContentMessage', 'RC:PSMultiImgTxtMsg');
+export const GroupNotificationMessage = defineMessage('GroupNotificationMessage', 'RC:GrpNtf');
+export const PublicServiceCommandMessage = defineMessage('PublicServiceCommandMessage', 'RC:PSCmd');
+export const RecallCommandMessage = defineMessage('RecallCommandMessage', 'RC:RcCmd');
+export const SyncReadStatusMessage = defineMessage('SyncReadStatusMessage', 'RC:SRSMsg');
+export const ReadReceiptRequestMessage = defineMessage('ReadReceiptRequestMessage', 'RC:RRReqMsg');
+export const ReadReceiptResponseMessage = defineMessage('ReadReceiptResponseMessage', 'RC:RRRspMsg');
+export const JrmfRedPacketMessage = defineMessage('JrmfRedPacketMessage', 'RCJrmf:RpMsg');
+export const JrmfRedPacketOpenedMessage = defineMessage('JrmfRedPacketOpenedMessage', 'RCJrmf:RpOpendMsg');
+export const RCCombineMessage = defineMessage('RCCombineMessage', 'RC:CombineMsg');
+export const ChrmKVNotificationMessage = defineMessage('ChrmKVNotificationMessage', 'RC:chrmKVNotiMsg');
+export const LogCommandMessage = defineMessage('LogCommandMessage', 'RC:LogCmdMsg');
+export const ExpansionCommandMessage = defineMessage('ExpansionCommandMessage', 'RC:MsgExMsg');
+export const GroupReadReceiptResponseMessage = defineMessage('GroupReadReceiptResponseMessage', 'RC:RRMsg');
+
+export const BUILTIN_CLASSES = [
+  TextMessage, ImageMessage, VoiceMessage, RichContentMessage, ReferenceMessage, FileMessage,
+  HQVoiceMessage, GIFMessage, SightMessage, LocationMessage, InformationNotificationMessage,
+  ContactNotificationMessage, ProfileNotificationMessage, CommandNotificationMessage,
+  DiscussionNotificationMessage, CommandMessage, TypingStatusMessage,
+  ChangeModeResponseMessage, HandShakeResponseMessage, TerminateMessage, SuspendMessage,
+  CustomerStatusUpdateMessage, ReadReceiptMessage, AcceptMessage, RingingMessage,
+  SummaryMessage, HungupMessage, InviteMessage, MediaModifyMessage, MemberModifyMessage,
+  CustomerContact, PublicServiceRichContentMessage, PublicServiceMultiRichContentMessage,
+  GroupNotificationMessage, PublicServiceCommandMessage, RecallCommandMessage,
+  SyncReadStatusMessage, ReadReceiptRequestMessage, ReadReceiptResponseMessage,
+  JrmfRedPacketMessage, JrmfRedPacketOpenedMessage, RCCombineMessage,
+  ChrmKVNotificationMessage, LogCommandMessage, ExpansionCommandMessage,
+  GroupReadReceiptResponseMessage,
+];
+
+const builtinTypes = {};
+for (const M of BUILTIN_CLASSES) builtinTypes[M.ObjectName] = M.MessageType;
+// Built-in object names and their v2 message type names (the v2 API's table).
+export const BUILTIN_MESSAGE_TYPES = Object.freeze(builtinTypes);
 
 // Registered custom message types (per client: two clients may register differently).
 export class MessageRegistry {
   constructor() {
-    this.typeByObjectName = {};   // RegisterMessageTypeMapping: objectName -> messageType
-    this.flagsByObjectName = {};  // objectName -> {isPersited, isCounted}
-    this.classes = {};            // RegisterMessage: messageType -> class
+    this._typeByObjectName = {};   // RegisterMessageTypeMapping: objectName -> messageType
+    this._flagsByObjectName = {};  // objectName -> {isPersited, isCounted}
+    this._classes = {};            // RegisterMessage: messageType -> class
   }
-  register(messageType, objectName, tag) {
+  _register(messageType, objectName, tag) {
     const isPersited = tag ? tag.isPersited !== false : true;
     const isCounted = tag ? tag.isCounted !== false : true;
-    this.classes[messageType] = defineMessage(messageType, objectName, isPersited, isCounted);
-    this.typeByObjectName[objectName] = messageType;
-    this.flagsByObjectName[objectName] = { isPersited, isCounted };
+    this._classes[messageType] = defineMessage(messageType, objectName, isPersited, isCounted);
+    this._typeByObjectName[objectName] = messageType;
+    this._flagsByObjectName[objectName] = { isPersited, isCounted };
   }
-  typeOf(objectName) {
-    return BUILTIN_MESSAGE_TYPES[objectName] || this.typeByObjectName[objectName];
+  _typeOf(objectName) {
+    return BUILTIN_MESSAGE_TYPES[objectName] || this._typeByObjectName[objectName];
   }
-  objectNameOf(messageType) {
-    for (const table of [BUILTIN_MESSAGE_TYPES, this.typeByObjectName]) {
+  _objectNameOf(messageType) {
+    for (const table of [BUILTIN_MESSAGE_TYPES, this._typeByObjectName]) {
       for (const [o, t] of Object.entries(table)) if (t === messageType) return o;
     }
     return messageType;
   }
   // Flags to send with a message: built-in names use the protocol's table (in the core);
   // custom ones what they were registered with, or what the message object says.
-  flagsFor(objectName, msg) {
+  _flagsFor(objectName, msg) {
     if (BUILTIN_MESSAGE_TYPES[objectName]) return null;
-    const reg = this.flagsByObjectName[objectName];
+    const reg = this._flagsByObjectName[objectName];
     if (reg) return reg;
     return {
       isPersited: msg.isPersited !== false,
@@ -134,7 +173,7 @@ export class MessageRegistry {
 // with the original kept in content.message, as v2 does.
 export function toV2Message(m, registry) {
   if (!m || typeof m !== 'object') return null;
-  let messageType = registry.typeOf(m.objectName);
+  let messageType = registry._typeOf(m.objectName);
   let content = m.content;
   if (!messageType) {
     messageType = 'UnknownMessage';

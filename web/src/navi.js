@@ -92,7 +92,7 @@ export class NaviCache {
     this.storage = storage;
     this.key = `parley-web/${appKey}/navi`;
   }
-  read() {
+  _read() {
     try {
       const list = JSON.parse(this.storage.get(this.key) || '[]');
       return Array.isArray(list) ? list : [];
@@ -101,16 +101,16 @@ export class NaviCache {
     }
   }
   get(token, now) {
-    const hit = this.read().find((e) => e && e.token === token && now - e.timestamp < NAVI_CACHE_DURATION);
+    const hit = this._read().find((e) => e && e.token === token && now - e.timestamp < NAVI_CACHE_DURATION);
     return hit ? hit.naviInfo : null;
   }
   put(token, naviInfo, now) {
-    const list = this.read().filter((e) => e && e.token !== token && now - e.timestamp < NAVI_CACHE_DURATION);
+    const list = this._read().filter((e) => e && e.token !== token && now - e.timestamp < NAVI_CACHE_DURATION);
     list.push({ timestamp: now, token, naviInfo });
     this.storage.set(this.key, JSON.stringify(list.slice(-8)));
   }
   clear(token) {
-    this.storage.set(this.key, JSON.stringify(this.read().filter((e) => e && e.token !== token)));
+    this.storage.set(this.key, JSON.stringify(this._read().filter((e) => e && e.token !== token)));
   }
 }
 

@@ -18,64 +18,64 @@ export class MemoryStorage {
 // is called once, when the backend first fails.
 export class WebStorage {
   constructor(backend, onFallback = () => {}) {
-    this.backend = backend;
-    this.memory = new MemoryStorage();
-    this.removed = new Set();  // removed while the backend was unusable
-    this.usable = !!backend;
-    this.onFallback = onFallback;
+    this._backend = backend;
+    this._memory = new MemoryStorage();
+    this._removed = new Set();  // removed while the backend was unusable
+    this._usable = !!backend;
+    this._onFallback = onFallback;
   }
-  fail(e) {
-    if (!this.usable) return;
-    this.usable = false;
-    this.onFallback(e);
+  _fail(e) {
+    if (!this._usable) return;
+    this._usable = false;
+    this._onFallback(e);
   }
   get(key) {
-    if (this.memory.map.has(key)) return this.memory.get(key);
-    if (this.removed.has(key) || !this.usable) return null;
+    if (this._memory.map.has(key)) return this._memory.get(key);
+    if (this._removed.has(key) || !this._usable) return null;
     try {
-      const v = this.backend.getItem(key);
+      const v = this._backend.getItem(key);
       return v === undefined ? null : v;
     } catch (e) {
-      this.fail(e);
+      this._fail(e);
       return null;
     }
   }
   set(key, value) {
-    this.memory.set(key, value);
-    this.removed.delete(key);
-    if (!this.usable) return;
+    this._memory.set(key, value);
+    this._removed.delete(key);
+    if (!this._usable) return;
     try {
-      this.backend.setItem(key, String(value));
+      this._backend.setItem(key, String(value));
     } catch (e) {
-      this.fail(e);
+      this._fail(e);
     }
   }
   remove(key) {
-    this.memory.remove(key);
-    this.removed.add(key);
-    if (!this.usable) return;
+    this._memory.remove(key);
+    this._removed.add(key);
+    if (!this._usable) return;
     try {
-      this.backend.removeItem(key);
+      this._backend.removeItem(key);
     } catch (e) {
-      this.fail(e);
+      this._fail(e);
     }
   }
   keys() {
-    const out = new Set(this.memory.keys());
-    if (this.usable) {
+    const out = new Set(this._memory.keys());
+    if (this._usable) {
       try {
-        const n = this.backend.length;
+        const n = this._backend.length;
         for (let i = 0; i < n; i++) {
-          const k = this.backend.key(i);
-          if (typeof k === 'string' && !this.removed.has(k)) out.add(k);
+          const k = this._backend.key(i);
+          if (typeof k === 'string' && !this._removed.has(k)) out.add(k);
         }
       } catch (e) {
-        this.fail(e);
+        this._fail(e);
       }
     }
     return Array.from(out);
   }
-  get persistent() { return this.usable; }
+  get persistent() { return this._usable; }
 }
 
 // The storage a client uses: `option` may be a Web Storage object (localStorage-like), a

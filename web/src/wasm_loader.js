@@ -6,7 +6,7 @@
 // so nothing in the bundle names a node module that a browser bundler would chase.
 import { ErrorCode } from './enums.js';
 import { ParleyError } from './errors.js';
-import { instantiateCore } from './core_abi.js';
+import { instantiateClient } from './core_abi.js';
 
 function nodeBuiltin(name) {
   const p = globalThis.process;
@@ -49,7 +49,7 @@ export function loadCore(wasmSource, logger) {
   }
   return wasmBytesOrModule(wasmSource)
     .then(compile)
-    .then((module) => instantiateCore(module, (t) => logger.warn(t)))
+    .then((module) => instantiateClient(module, (t) => logger.warn(t)))
     .catch((e) => {
       throw new ParleyError(ErrorCode.UNKNOWN, 'parley.wasm could not be loaded: ' + (e && e.message ? e.message : e));
     });
