@@ -108,9 +108,7 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
   const int64_t id = jget(cmd, "id", int64_t{0});
   int type = 0;
   std::string target;
-  auto param_error = [&](const std::string& why) {
-    fail(out, id, ErrorCode::kParameterError, why);
-  };
+  auto param_error = [&](const char* why) { fail(out, id, ErrorCode::kParameterError, why); };
   auto query = [&](std::string_view topic, const std::string& target_id, const std::string& payload,
                    json context) {
     if (!live_conn_) {
@@ -241,9 +239,9 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     const std::string topic = string_arg("topic");
     const char* type_name = topics::request_type(topic);
     const auto* desc = type_name ? codec::schema::find_message(type_name) : nullptr;
-    if (!desc) return param_error("unknown topic \"" + topic + "\"");
+    if (!desc) return fail(out, id, ErrorCode::kParameterError, "unknown topic \"" + topic + "\"");
     auto payload = codec::json_to_protobuf(*desc, jget(cmd, "body", json::object()));
-    if (!payload) return param_error(payload.error().message);
+    if (!payload) return fail(out, id, ErrorCode::kParameterError, payload.error().message);
     const std::string tgt = string_arg("targetId");
     query(topic, tgt.empty() ? user_id_ : tgt, payload.value(), nullptr);
   } else {

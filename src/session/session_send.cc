@@ -82,8 +82,8 @@ Session::OutboxEntry* Session::find_outbox(int64_t local_id) {
 
 void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
   const int64_t id = jget(cmd, "id", int64_t{0});
-  auto bad = [&](const std::string& why, ErrorCode code = ErrorCode::kParameterError) {
-    result(out, id, code, json().set("message", why));
+  auto bad = [&](const char* why, ErrorCode code = ErrorCode::kParameterError) {
+    fail(out, id, code, why);
   };
   if (!cmd.contains("conversationType") || !cmd["conversationType"].is_number_integer())
     return bad("conversationType must be an integer");
@@ -96,13 +96,15 @@ void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
   const std::string object = cmd["objectName"].get<std::string>();
   const bool status_message = jget(cmd, "isStatusMessage", is_status_object(object));
   const std::string_view topic = send_topic(type, status_message);
-  if (topic.empty()) return bad("conversation type " + std::to_string(type) + " cannot be sent to", ErrorCode::kNotSupport);
+  if (topic.empty())
+    return fail(out, id, ErrorCode::kNotSupport,
+                "conversation type " + std::to_string(type) + " cannot be sent to");
   const json content = jget(cmd, "content", json::object());
   const std::string content_text = content.is_string() ? content.get<std::string>() : to_text(content);
   if (content_text.size() > config_.max_content_bytes)
-    return bad("content is " + std::to_string(content_text.size()) + " bytes, over the limit of " +
-                   std::to_string(config_.max_content_bytes),
-               ErrorCode::kMessageContentTooLong);
+    return fail(out, id, ErrorCode::kMessageContentTooLong,
+                "content is " + std::to_string(content_text.size()) + " bytes, over the limit of " +
+                    std::to_string(config_.max_content_bytes));
 
   MessageFlags flags = builtin_flags(object);
   if (cmd.contains("isPersited") && cmd["isPersited"].is_boolean()) flags.persisted = cmd["isPersited"].get<bool>();
