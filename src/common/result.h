@@ -4,28 +4,31 @@
 
 #include <cassert>
 #include <utility>
-#include <variant>
 
 #include "common/error.h"
 
 namespace parley {
 
+// A plain pair of members, not a std::variant: no variant visitation and no
+// bad_variant_access paths in the WASM build (T must be default-constructible).
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}    // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)), ok_(true) {}     // NOLINT: implicit by design
+  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT: implicit by design
 
-  bool ok() const { return v_.index() == 0; }
+  bool ok() const { return ok_; }
   explicit operator bool() const { return ok(); }
 
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
-  const Error& error() const { assert(!ok()); return std::get<1>(v_); }
+  const T& value() const& { assert(ok()); return value_; }
+  T& value() & { assert(ok()); return value_; }
+  T&& value() && { assert(ok()); return std::move(value_); }
+  const Error& error() const { assert(!ok()); return error_; }
 
  private:
-  std::variant<T, Error> v_;
+  T value_{};
+  Error error_;
+  bool ok_;
 };
 
 // For operations that produce nothing but can fail.
