@@ -3,32 +3,32 @@
 #pragma once
 
 #include <cassert>
+#include <optional>
 #include <utility>
 
 #include "common/error.h"
 
 namespace parley {
 
-// A plain pair of members, not a std::variant: no variant visitation and no
-// bad_variant_access paths in the WASM build (T must be default-constructible).
+// An optional value beside the error, not a std::variant: no variant visitation and no
+// bad_variant_access paths in the WASM build.
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)), ok_(true) {}     // NOLINT: implicit by design
-  Result(Error error) : error_(std::move(error)), ok_(false) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}    // NOLINT: implicit by design
+  Result(Error error) : error_(std::move(error)) {}  // NOLINT: implicit by design
 
-  bool ok() const { return ok_; }
+  bool ok() const { return value_.has_value(); }
   explicit operator bool() const { return ok(); }
 
-  const T& value() const& { assert(ok()); return value_; }
-  T& value() & { assert(ok()); return value_; }
-  T&& value() && { assert(ok()); return std::move(value_); }
+  const T& value() const& { assert(ok()); return *value_; }
+  T& value() & { assert(ok()); return *value_; }
+  T&& value() && { assert(ok()); return *std::move(value_); }
   const Error& error() const { assert(!ok()); return error_; }
 
  private:
-  T value_{};
+  std::optional<T> value_;
   Error error_;
-  bool ok_;
 };
 
 // For operations that produce nothing but can fail.
