@@ -356,9 +356,11 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     if (chatrooms_.count(room)) pull_chatroom(out, now, room);
   } else if (p.query == "getBlacklistStatus") {
     auto o = decode_payload("QueryBlackListOutput", q.payload);
-    const json ids = o ? jget(o.value(), "userIds", json::array()) : json::array();
-    const bool listed =
-        o && std::find(ids.begin(), ids.end(), json(jget(p.context, "userId", ""))) != ids.end();
+    const std::string user = jget(p.context, "userId", "");
+    bool listed = false;  // a string compare, not Json's operator== (kept out of the wasm)
+    if (o)
+      for (const auto& id : o.value()["userIds"])
+        listed = listed || (id.is_string() && id.string_ref() == user);
     // v2 semantics: 0 = in the blacklist, 1 = not.
     result(out, p.callback, ErrorCode::kOk, listed ? 0 : 1);
   } else if (p.query == "getBlacklist") {
