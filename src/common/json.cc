@@ -258,6 +258,12 @@ Json::Object& Json::object_ref() {
   return *u_.object;
 }
 
+Json Json::array() {
+  Json j;
+  j.become(Type::kArray);
+  return j;
+}
+
 Json Json::array(std::initializer_list<Json> init) {
   Json j;
   j.become(Type::kArray);

@@ -76,7 +76,8 @@ class Json {
   Json& operator=(Json&& other) noexcept;
   ~Json();
 
-  static Json array(std::initializer_list<Json> init = {});
+  static Json array();  // empty; out of line, so a call site passes no list
+  static Json array(std::initializer_list<Json> init);
   static Json object();
   // Never throws: bad text gives a value for which is_discarded() is true. The middle
   // argument (JFMC's callback) and allow_exceptions are accepted and ignored.

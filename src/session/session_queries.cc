@@ -193,11 +193,15 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
                           .set("sessionStateType", kStateIsSilent)
                           .set("value", c.notification_status == 1 ? "1" : "0"));
     }
-    const json state = {
-        {"type", type}, {"channelId", target}, {"time", server_now(now)}, {"stateItem", items}};
+    json states = json::array();
+    states.push_back(json()
+                         .set("type", type)
+                         .set("channelId", target)
+                         .set("time", server_now(now))
+                         .set("stateItem", std::move(items)));
     const std::string req =
         encode_payload("SessionStateModifyReq",
-                       json().set("version", server_now(now)).set("state", json::array({state})));
+                       json().set("version", server_now(now)).set("state", std::move(states)));
     touch(type, target);
     if (!live_conn_) return result(out, id, ErrorCode::kOk, true);
     query(topics::kSetSessionState, user_id_, req, nullptr);

@@ -113,10 +113,11 @@ void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
   if (status_message) {
     // Typing and the like: fire and forget, never stored, never retried.
     if (!live_conn_) return bad("not connected", static_cast<ErrorCode>(30001));
-    const std::string up = encode_payload(
-        "UpStreamMessage",
-        json{
-            {"sessionId", 0}, {"classname", object}, {"content", content_text}, {"configFlag", 0}});
+    const std::string up = encode_payload("UpStreamMessage", json()
+                                                                 .set("sessionId", 0)
+                                                                 .set("classname", object)
+                                                                 .set("content", content_text)
+                                                                 .set("configFlag", 0));
     send_frame(
         out, codec::ClientPublish{
                  {1, false, false}, std::string(topic), cmd["targetId"].get<std::string>(), 0, up});
