@@ -448,12 +448,23 @@ void Session::start_attempt(Actions& out, int64_t now) {
   if (status_ != ConnectionStatus::kConnecting) set_status(out, ConnectionStatus::kConnecting);
   for (const auto& host : hosts_) {
     const uint32_t conn = ++next_conn_;
-    attempt_conns_.insert(conn);
+    attempt_conns_.push_back(conn);
     out.push_back(OpenTransport{conn, transport_, host,
                                 connect_url(host, transport_,
                                             transport_ == TransportKind::kComet ? comet_pid_ : "undefined")});
   }
   attempt_deadline_ = now + config_.connack_timeout_ms;
+}
+
+bool Session::is_attempt(uint32_t conn) const {
+  return std::find(attempt_conns_.begin(), attempt_conns_.end(), conn) != attempt_conns_.end();
+}
+
+bool Session::drop_attempt(uint32_t conn) {
+  auto it = std::find(attempt_conns_.begin(), attempt_conns_.end(), conn);
+  if (it == attempt_conns_.end()) return false;
+  attempt_conns_.erase(it);
+  return true;
 }
 
 void Session::close_attempt(Actions& out) {
@@ -535,7 +546,7 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
     return;
   }
   // The first accepted CONNACK wins the race; the others are closed.
-  attempt_conns_.erase(conn);
+  drop_attempt(conn);
   close_attempt(out);
   live_conn_ = conn;
   live_kind_ = transport_;
@@ -621,7 +632,7 @@ Actions Session::on_transport_open(int64_t /*now*/, uint32_t /*conn*/) {
 
 Actions Session::on_bytes(int64_t now, uint32_t conn, const std::string& bytes) {
   Actions out;
-  if (conn != live_conn_ && !attempt_conns_.count(conn)) {
+  if (conn != live_conn_ && !is_attempt(conn)) {
     finish(out);
     return out;  // a stale transport
   }
@@ -632,7 +643,7 @@ Actions Session::on_bytes(int64_t now, uint32_t conn, const std::string& bytes) 
              .set("level", "error")
              .set("message", "undecodable frame from server: " + frame.error().message)
              .set("code", static_cast<int>(frame.error().code)));
-  } else if (attempt_conns_.count(conn)) {
+  } else if (is_attempt(conn)) {
     if (auto* ack = std::get_if<codec::ConnAck>(&frame.value())) {
       on_connack(out, now, conn, *ack);
     } else {
@@ -647,7 +658,7 @@ Actions Session::on_bytes(int64_t now, uint32_t conn, const std::string& bytes) 
 
 Actions Session::on_comet(int64_t now, uint32_t conn, const std::string& body) {
   Actions out;
-  if (conn != live_conn_ && !attempt_conns_.count(conn)) {
+  if (conn != live_conn_ && !is_attempt(conn)) {
     finish(out);
     return out;
   }
@@ -657,7 +668,7 @@ Actions Session::on_comet(int64_t now, uint32_t conn, const std::string& body) {
     finish(out);
     return out;
   }
-  if (attempt_conns_.count(conn)) {
+  if (is_attempt(conn)) {
     auto frame = codec::decode_comet_response(j);
     if (frame && std::holds_alternative<codec::ConnAck>(frame.value())) {
       on_connack(out, now, conn, std::get<codec::ConnAck>(frame.value()));
@@ -688,7 +699,7 @@ Actions Session::on_comet(int64_t now, uint32_t conn, const std::string& body) {
 
 Actions Session::on_transport_closed(int64_t now, uint32_t conn) {
   Actions out;
-  if (attempt_conns_.erase(conn)) {
+  if (drop_attempt(conn)) {
     if (attempt_conns_.empty()) {
       attempt_failed(out, now, ever_connected_ ? ErrorCode::kNetUnavailable : ErrorCode::kNetUnavailable);
     }

@@ -205,7 +205,11 @@ class Session {
   std::string comet_pid_;
 
   uint32_t next_conn_ = 0;
-  std::set<uint32_t> attempt_conns_;   // racing connect attempts
+  // Racing connect attempts, oldest first (conn numbers only grow). A vector: there are
+  // at most a few, and a std::set<uint32_t> would be one more tree in the wasm.
+  std::vector<uint32_t> attempt_conns_;
+  bool is_attempt(uint32_t conn) const;
+  bool drop_attempt(uint32_t conn);  // true if it was one
   int64_t attempt_deadline_ = -1;
   int64_t connect_callback_ = 0;       // connect() or reconnect() waiting for the outcome
   bool ever_connected_ = false;        // this Session has had a CONNACK
