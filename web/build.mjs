@@ -41,7 +41,7 @@ function ensureNodeModules() {
 
 // Both flavours ship parley_web.wasm of their build (the debug one at -O0 with C asserts);
 // the JS around it is web/src/core_abi.js, the same for both.
-function ensureWasm(flavour) {
+async function ensureWasm(flavour) {
   const dir = path.join(ROOT, 'build', `wasm-${flavour}`);
   const env = Object.assign({}, process.env, { NODE_PATH: '/usr/share/nodejs' });
   if (buildWasm) {
@@ -52,7 +52,17 @@ function ensureWasm(flavour) {
   }
   const wasm = path.join(dir, 'bindings', 'parley_web.wasm');
   if (!fs.existsSync(wasm)) throw new Error(`missing ${wasm} (build the wasm-${flavour} preset)`);
+  if (flavour === 'release') await checkReleaseImports(wasm);
   return { wasm };
+}
+
+// The release bundle gives the wasm only core_abi.js's RELEASE_IMPORTS (no stdio): a release
+// wasm that imports more (a printf left in) would fail when it calls one, so fail here.
+async function checkReleaseImports(wasm) {
+  const { RELEASE_IMPORTS } = await import(new URL('./src/core_abi.js', import.meta.url).href);
+  const module = await WebAssembly.compile(fs.readFileSync(wasm));
+  const extra = WebAssembly.Module.imports(module).map((i) => i.name).filter((n) => !RELEASE_IMPORTS.includes(n));
+  if (extra.length) throw new Error(`${wasm} imports ${extra.join(', ')}: add them to RELEASE_IMPORTS in web/src/core_abi.js and give them in the release bundle`);
 }
 
 const UMD_HEAD = `(function (root, factory) {
@@ -103,7 +113,8 @@ async function bundle(esbuild, flavour, outDir) {
     platform: 'neutral',
     mainFields: ['module', 'main'],
     logLevel: 'warning',
-    define: { 'process.env.NODE_ENV': '"production"' },
+    // PARLEY_DEBUG false drops what only the debug wasm needs (core_abi.js: stdio imports).
+    define: { 'process.env.NODE_ENV': '"production"', PARLEY_DEBUG: String(!release) },
     write: false,
   };
   const builds = [
@@ -177,7 +188,7 @@ async function main() {
   const esbuild = await import(path.join(WEB, 'node_modules', 'esbuild', 'lib', 'main.js')).then((m) => m.default || m);
   let failed = false;
   for (const flavour of flavours) {
-    const { wasm } = ensureWasm(flavour);
+    const { wasm } = await ensureWasm(flavour);
     const outDir = path.join(ROOT, 'build', flavour === 'release' ? 'web' : 'web-debug');
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(outDir, { recursive: true });
