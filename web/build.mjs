@@ -103,6 +103,30 @@ const TERSER = {
   format: { comments: false },
 };
 
+// Release: each `Enum.NAME` in web/src (ErrorCode.UNKNOWN, ConnectionStatus.CONNECTED, ...)
+// becomes its number, read from enums.js itself. The enums are built at load from their
+// spec strings, so terser cannot fold the references, which cost 10-30 B each. A name that
+// is not a member fails the build.
+async function enumConstants() {
+  const enums = Object.fromEntries(Object.entries(await import(new URL('./src/enums.js', import.meta.url).href))
+    .filter(([, v]) => typeof v === 'object'));
+  const member = new RegExp(`\\b(${Object.keys(enums).join('|')})\\.([A-Za-z_]\\w*)\\b`, 'g');
+  return {
+    name: 'parley-enum-constants',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]web[\\/]src[\\/][^\\/]+\.js$/ }, (args) => {
+        if (path.basename(args.path) === 'enums.js') return undefined;
+        const contents = fs.readFileSync(args.path, 'utf8').replace(member, (ref, e, name) => {
+          const value = enums[e][name];
+          if (typeof value !== 'number') throw new Error(`${args.path}: ${ref} is not an enum member`);
+          return value < 0 ? `(${value})` : String(value);
+        });
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+}
+
 async function bundle(esbuild, flavour, outDir) {
   const release = flavour === 'release';
   const common = {
@@ -115,6 +139,7 @@ async function bundle(esbuild, flavour, outDir) {
     logLevel: 'warning',
     // PARLEY_DEBUG false drops what only the debug wasm needs (core_abi.js: stdio imports).
     define: { 'process.env.NODE_ENV': '"production"', PARLEY_DEBUG: String(!release) },
+    plugins: release ? [await enumConstants()] : [],
     write: false,
   };
   const builds = [
