@@ -142,6 +142,11 @@ async function bundle(esbuild, flavour, outDir) {
     plugins: release ? [await enumConstants()] : [],
     write: false,
   };
+  // ESM: the built-in message classes keep their names at top level (index.js takes them
+  // out of BUILTIN_CLASSES only to export them), so the export list names each once:
+  // `export{TextMessage,...}`, not `export{lt as TextMessage,...}`.
+  const { BUILTIN_CLASSES } = await import(new URL('./src/messages.js', import.meta.url).href);
+  const esmMangle = Object.assign({}, TERSER.mangle, { reserved: Object.keys(BUILTIN_CLASSES) });
   const builds = [
     [Object.assign({}, common, {
       entryPoints: [path.join(WEB, 'src', 'entry_umd.js')],
@@ -155,7 +160,7 @@ async function bundle(esbuild, flavour, outDir) {
       outfile: path.join(outDir, 'parley.esm.js'),
       format: 'esm',
       target: 'es2020',
-    }), (code) => code, { module: true, ecma: 2020 }],
+    }), (code) => code, { module: true, ecma: 2020, mangle: esmMangle }],
   ];
   const { minify } = await import(path.join(WEB, 'node_modules', 'terser', 'main.js'));
   for (const [options, finish, terserOptions] of builds) {

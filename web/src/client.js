@@ -16,8 +16,7 @@ import {
 import { ParleyError, errorFromResult, parameterError } from './errors.js';
 import { createLogger } from './log.js';
 import {
-  BUILTIN_MESSAGE_TYPES, MessageRegistry, TextMessage, TypingStatusMessage, toV2Conversation,
-  toV2Message,
+  BUILTIN_CLASSES, BUILTIN_MESSAGE_TYPES, MessageRegistry, toV2Conversation, toV2Message,
 } from './messages.js';
 import { runtime as defaultRuntime } from './runtime.js';
 import { createStorage } from './storage.js';
@@ -388,13 +387,13 @@ export class Client {
     if (typeof text !== 'string') {
       return this._checked(callback, 'text must be a string, got ' + describe(text), () => []);
     }
-    return this.sendMessage(conversationType, targetId, TextMessage({ content: text }), callback, ...rest);
+    return this.sendMessage(conversationType, targetId, BUILTIN_CLASSES.TextMessage({ content: text }), callback, ...rest);
   }
 
   sendTypingStatusMessage(conversationType, targetId, typingContentType, callback) {
     const check = firstError(checkConversation(conversationType, targetId), checkString('typingContentType', typingContentType));
     if (check) return this._checked(callback, check, () => []);
-    return this.sendMessage(conversationType, targetId, TypingStatusMessage({ typingContentType }),
+    return this.sendMessage(conversationType, targetId, BUILTIN_CLASSES.TypingStatusMessage({ typingContentType }),
       callback, false, undefined, undefined, undefined, { isStatusMessage: true });
   }
 

@@ -24,8 +24,7 @@ runtime.wasm = defaultWasmUrl();
 // The global `Parley`: the names of index.js in the shape esbuild gives a CommonJS export
 // (an __esModule mark, then each name in sorted order as an enumerable getter), with the
 // built-in message classes taken from their list rather than written out a second time.
-const names = Object.assign({}, api);
-for (const M of BUILTIN_CLASSES) names[M.MessageType] = M;
+const names = Object.assign({}, api, BUILTIN_CLASSES);
 const Parley = Object.defineProperty({}, '__esModule', { value: true });
 for (const name of Object.keys(names).sort()) {
   const value = names[name];
