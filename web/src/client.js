@@ -27,7 +27,6 @@ import {
 
 const TYPING_STATUS = 'RC:TypSts';
 const REMOTE_LIST_WAIT_MS = 5000;
-const noopLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export class Client {
   constructor(runtime = defaultRuntime) {
@@ -207,19 +206,13 @@ export class Client {
 
   // ---- plumbing ---------------------------------------------------------------------------
 
-  // Runs `work` (-> Promise of the onSuccess arguments) for a callback or a Promise.
-  _op(callback, work, toValue) {
-    return respond(this._log || noopLogger, callback, () => {
-      if (!this._engine) throw notInit();
-      return work(this._engine);
-    }, toValue);
-  }
-
-  // Like op, with argument checks first: `check` is an error text or ''.
+  // Runs `work(engine)` (-> Promise of the onSuccess arguments) for a callback or a Promise,
+  // once the client is initialised and the arguments passed: `check` is an error text or ''.
   _checked(callback, check, work, toValue) {
-    return this._op(callback, (engine) => {
+    return respond(this._log, callback, () => {
+      if (!this._engine) throw notInit();
       if (check) throw parameterError(check);
-      return work(engine);
+      return work(this._engine);
     }, toValue);
   }
 
@@ -360,8 +353,7 @@ export class Client {
         }
         return typeof content === 'string' ? '' : 'msg.content cannot be serialised';
       })());
-    return this._op(callback, async () => {
-      if (check) throw parameterError(check);
+    return this._checked(callback, check, async () => {
       const size = utf8Length(content);
       if (size > MAX_MESSAGE_CONTENT_BYTES) {
         throw new ParleyError(ErrorCode.RC_MSG_CONTENT_EXCEED_LIMIT, `content is ${size} bytes, over the ${MAX_MESSAGE_CONTENT_BYTES}-byte limit`);
