@@ -71,15 +71,24 @@ const UMD_HEAD = `(function (root, factory) {
   else root.Parley = factory();
 }(typeof globalThis !== 'undefined' ? globalThis : typeof self !== 'undefined' ? self : this, function () {`;
 
-// parley.umd.js is esbuild's ESM bundle of entry_umd.js inside UMD_HEAD, its one
-// `export default` turned into the factory's return: an IIFE bundle would add esbuild's
-// CommonJS interop helpers (about 140 B gzipped) for the same object.
+// parley.umd.js is esbuild's ESM bundle of entry_umd.js inside UMD_HEAD, its export list
+// (api.js's names and umdGlobal) turned into the factory's `return umdGlobal({name: value,
+// ...})`: an IIFE bundle would add esbuild's CommonJS interop helpers (about 140 B gzipped),
+// and `import * as api` a namespace object of getters, for the same object.
 function umdFromEsm(code) {
-  const m = /\nexport\s*\{\s*([\w$]+)\s+as\s+default\s*\};?\n/.exec(code);
+  const m = /\nexport\s*\{([\w$\s,]*)\};?\n/.exec(code);
   if (!m || /^\s*(import|export)\b/m.test(code.slice(0, m.index))) {
-    throw new Error('entry_umd.js: expected a bundle whose only export is the default one, at its end');
+    throw new Error('entry_umd.js: expected a bundle whose only export list is at its end');
   }
-  return `${code.slice(0, m.index)}\nreturn ${m[1]};\n}));\n${code.slice(m.index + m[0].length)}`;
+  const names = [];
+  let global = null;
+  for (const item of m[1].split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [local, name = local] = item.split(/\s+as\s+/);
+    if (name === 'umdGlobal') global = local;
+    else names.push(`${name}: ${local}`);
+  }
+  if (!global) throw new Error('entry_umd.js: expected an export named umdGlobal');
+  return `${code.slice(0, m.index)}\nreturn ${global}({ ${names.join(', ')} });\n}));\n${code.slice(m.index + m[0].length)}`;
 }
 
 // Release bundles: esbuild bundles (and folds syntax), terser minifies: its compressor takes
