@@ -234,22 +234,24 @@ export class Engine {
   async _call(cmd, sending) {
     await this._ready;
     if (!this._core) throw new ParleyError(ErrorCode.BIZ_ERROR_CLIENT_NOT_INIT, 'client destroyed');
-    const id = this._nextId++;
-    const answer = new Promise((resolve) => this._pending.set(id, { resolve, sending }));
-    this._feed('command', JSON.stringify(Object.assign({}, cmd, { id })));
-    return answer;
+    return new Promise((resolve) => this._command(cmd, resolve, sending));
   }
 
   // A command answered at once (local ones: drafts, unread counts, user id); null before
   // the wasm is loaded.
   _callSync(cmd) {
     if (!this._core) return null;
-    const id = this._nextId++;
     let result = null;
-    this._pending.set(id, { resolve: (r) => { result = r; } });
-    this._feed('command', JSON.stringify(Object.assign({}, cmd, { id })));
-    this._pending.delete(id);
+    this._pending.delete(this._command(cmd, (r) => { result = r; }));
     return result;
+  }
+
+  // Hands the core a command under a new id, whose result goes to `resolve`; answers the id.
+  _command(cmd, resolve, sending) {
+    const id = this._nextId++;
+    this._pending.set(id, { resolve, sending });
+    this._feed('command', JSON.stringify({ ...cmd, id }));
+    return id;
   }
 
   // Hands the core what storage holds for this app (keys "parley/<appKey>/..."): before
