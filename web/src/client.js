@@ -81,13 +81,8 @@ export class Client {
       signals: opts.signals,
       cometFallback: opts.cometFallback,
       seed: opts.seed,
+      onEvent: (type, data) => this._onEvent(type, data),
     });
-    this._engine._on('status', ({ status }) => this._onStatus(status));
-    this._engine._on('message', ({ message }) => this._onMessage(message));
-    this._engine._on('typing', (t) => this._onTyping(t));
-    for (const type of ['outbox', 'recall', 'readReceipt', 'conversation', 'sending']) {
-      this._engine._on(type, (data) => this._fire(type, data));
-    }
   }
 
   // The Emscripten module is loaded asynchronously after init; this resolves when it is.
@@ -125,6 +120,17 @@ export class Client {
     if (!this._own.has(type)) this._own.set(type, new Set());
     this._own.get(type).add(fn);
     return () => this._own.get(type).delete(fn);
+  }
+
+  // The engine's events, to the v2 listeners and on() ('log' is the engine's own).
+  _onEvent(type, data) {
+    switch (type) {
+      case 'status': this._onStatus(data.status); break;
+      case 'message': this._onMessage(data.message); break;
+      case 'typing': this._onTyping(data); break;
+      case 'outbox': case 'recall': case 'readReceipt': case 'conversation': case 'sending':
+        this._fire(type, data);
+    }
   }
 
   _fire(type, data) {
