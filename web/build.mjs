@@ -119,7 +119,8 @@ const TERSER = {
 async function enumConstants() {
   const enums = Object.fromEntries(Object.entries(await import(new URL('./src/enums.js', import.meta.url).href))
     .filter(([, v]) => typeof v === 'object'));
-  const member = new RegExp(`\\b(${Object.keys(enums).join('|')})\\.([A-Za-z_]\\w*)\\b`, 'g');
+  // Not after a `.` or a name character: `x.ErrorCode.UNKNOWN` is some other object's.
+  const member = new RegExp(`(?<![\\w$.])(${Object.keys(enums).join('|')})\\.([A-Za-z_]\\w*)\\b`, 'g');
   return {
     name: 'parley-enum-constants',
     setup(build) {
