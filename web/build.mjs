@@ -41,7 +41,7 @@ function ensureNodeModules() {
 
 // Both flavours ship parley_web.wasm of their build (the debug one at -O0 with C asserts);
 // the JS around it is web/src/core_abi.js, the same for both.
-function ensureWasm(flavour) {
+async function ensureWasm(flavour) {
   const dir = path.join(ROOT, 'build', `wasm-${flavour}`);
   const env = Object.assign({}, process.env, { NODE_PATH: '/usr/share/nodejs' });
   if (buildWasm) {
@@ -52,7 +52,17 @@ function ensureWasm(flavour) {
   }
   const wasm = path.join(dir, 'bindings', 'parley_web.wasm');
   if (!fs.existsSync(wasm)) throw new Error(`missing ${wasm} (build the wasm-${flavour} preset)`);
+  if (flavour === 'release') await checkReleaseImports(wasm);
   return { wasm };
+}
+
+// The release bundle gives the wasm only core_abi.js's RELEASE_IMPORTS (no stdio): a release
+// wasm that imports more (a printf left in) would fail when it calls one, so fail here.
+async function checkReleaseImports(wasm) {
+  const { RELEASE_IMPORTS } = await import(new URL('./src/core_abi.js', import.meta.url).href);
+  const module = await WebAssembly.compile(fs.readFileSync(wasm));
+  const extra = WebAssembly.Module.imports(module).map((i) => i.name).filter((n) => !RELEASE_IMPORTS.includes(n));
+  if (extra.length) throw new Error(`${wasm} imports ${extra.join(', ')}: add them to RELEASE_IMPORTS in web/src/core_abi.js and give them in the release bundle`);
 }
 
 const UMD_HEAD = `(function (root, factory) {
@@ -61,15 +71,24 @@ const UMD_HEAD = `(function (root, factory) {
   else root.Parley = factory();
 }(typeof globalThis !== 'undefined' ? globalThis : typeof self !== 'undefined' ? self : this, function () {`;
 
-// parley.umd.js is esbuild's ESM bundle of entry_umd.js inside UMD_HEAD, its one
-// `export default` turned into the factory's return: an IIFE bundle would add esbuild's
-// CommonJS interop helpers (about 140 B gzipped) for the same object.
+// parley.umd.js is esbuild's ESM bundle of entry_umd.js inside UMD_HEAD, its export list
+// (api.js's names and umdGlobal) turned into the factory's `return umdGlobal({name: value,
+// ...})`: an IIFE bundle would add esbuild's CommonJS interop helpers (about 140 B gzipped),
+// and `import * as api` a namespace object of getters, for the same object.
 function umdFromEsm(code) {
-  const m = /\nexport\s*\{\s*([\w$]+)\s+as\s+default\s*\};?\n/.exec(code);
+  const m = /\nexport\s*\{([\w$\s,]*)\};?\n/.exec(code);
   if (!m || /^\s*(import|export)\b/m.test(code.slice(0, m.index))) {
-    throw new Error('entry_umd.js: expected a bundle whose only export is the default one, at its end');
+    throw new Error('entry_umd.js: expected a bundle whose only export list is at its end');
   }
-  return `${code.slice(0, m.index)}\nreturn ${m[1]};\n}));\n${code.slice(m.index + m[0].length)}`;
+  const names = [];
+  let global = null;
+  for (const item of m[1].split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [local, name = local] = item.split(/\s+as\s+/);
+    if (name === 'umdGlobal') global = local;
+    else names.push(`${name}: ${local}`);
+  }
+  if (!global) throw new Error('entry_umd.js: expected an export named umdGlobal');
+  return `${code.slice(0, m.index)}\nreturn ${global}({ ${names.join(', ')} });\n}));\n${code.slice(m.index + m[0].length)}`;
 }
 
 // Release bundles: esbuild bundles (and folds syntax), terser minifies: its compressor takes
@@ -93,6 +112,31 @@ const TERSER = {
   format: { comments: false },
 };
 
+// Release: each `Enum.NAME` in web/src (ErrorCode.UNKNOWN, ConnectionStatus.CONNECTED, ...)
+// becomes its number, read from enums.js itself. The enums are built at load from their
+// spec strings, so terser cannot fold the references, which cost 10-30 B each. A name that
+// is not a member fails the build.
+async function enumConstants() {
+  const enums = Object.fromEntries(Object.entries(await import(new URL('./src/enums.js', import.meta.url).href))
+    .filter(([, v]) => typeof v === 'object'));
+  // Not after a `.` or a name character: `x.ErrorCode.UNKNOWN` is some other object's.
+  const member = new RegExp(`(?<![\\w$.])(${Object.keys(enums).join('|')})\\.([A-Za-z_]\\w*)\\b`, 'g');
+  return {
+    name: 'parley-enum-constants',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]web[\\/]src[\\/][^\\/]+\.js$/ }, (args) => {
+        if (path.basename(args.path) === 'enums.js') return undefined;
+        const contents = fs.readFileSync(args.path, 'utf8').replace(member, (ref, e, name) => {
+          const value = enums[e][name];
+          if (typeof value !== 'number') throw new Error(`${args.path}: ${ref} is not an enum member`);
+          return value < 0 ? `(${value})` : String(value);
+        });
+        return { contents, loader: 'js' };
+      });
+    },
+  };
+}
+
 async function bundle(esbuild, flavour, outDir) {
   const release = flavour === 'release';
   const common = {
@@ -103,9 +147,16 @@ async function bundle(esbuild, flavour, outDir) {
     platform: 'neutral',
     mainFields: ['module', 'main'],
     logLevel: 'warning',
-    define: { 'process.env.NODE_ENV': '"production"' },
+    // PARLEY_DEBUG false drops what only the debug wasm needs (core_abi.js: stdio imports).
+    define: { 'process.env.NODE_ENV': '"production"', PARLEY_DEBUG: String(!release) },
+    plugins: release ? [await enumConstants()] : [],
     write: false,
   };
+  // ESM: the built-in message classes keep their names at top level (index.js takes them
+  // out of BUILTIN_CLASSES only to export them), so the export list names each once:
+  // `export{TextMessage,...}`, not `export{lt as TextMessage,...}`.
+  const { BUILTIN_CLASSES } = await import(new URL('./src/messages.js', import.meta.url).href);
+  const esmMangle = Object.assign({}, TERSER.mangle, { reserved: Object.keys(BUILTIN_CLASSES) });
   const builds = [
     [Object.assign({}, common, {
       entryPoints: [path.join(WEB, 'src', 'entry_umd.js')],
@@ -119,7 +170,7 @@ async function bundle(esbuild, flavour, outDir) {
       outfile: path.join(outDir, 'parley.esm.js'),
       format: 'esm',
       target: 'es2020',
-    }), (code) => code, { module: true, ecma: 2020 }],
+    }), (code) => code, { module: true, ecma: 2020, mangle: esmMangle }],
   ];
   const { minify } = await import(path.join(WEB, 'node_modules', 'terser', 'main.js'));
   for (const [options, finish, terserOptions] of builds) {
@@ -177,7 +228,7 @@ async function main() {
   const esbuild = await import(path.join(WEB, 'node_modules', 'esbuild', 'lib', 'main.js')).then((m) => m.default || m);
   let failed = false;
   for (const flavour of flavours) {
-    const { wasm } = ensureWasm(flavour);
+    const { wasm } = await ensureWasm(flavour);
     const outDir = path.join(ROOT, 'build', flavour === 'release' ? 'web' : 'web-debug');
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.mkdirSync(outDir, { recursive: true });

@@ -16,8 +16,7 @@ import {
 import { ParleyError, errorFromResult, parameterError } from './errors.js';
 import { createLogger } from './log.js';
 import {
-  BUILTIN_MESSAGE_TYPES, MessageRegistry, TextMessage, TypingStatusMessage, toV2Conversation,
-  toV2Message,
+  BUILTIN_CLASSES, BUILTIN_MESSAGE_TYPES, MessageRegistry, toV2Conversation, toV2Message,
 } from './messages.js';
 import { runtime as defaultRuntime } from './runtime.js';
 import { createStorage } from './storage.js';
@@ -28,7 +27,6 @@ import {
 
 const TYPING_STATUS = 'RC:TypSts';
 const REMOTE_LIST_WAIT_MS = 5000;
-const noopLogger = { debug() {}, info() {}, warn() {}, error() {} };
 
 export class Client {
   constructor(runtime = defaultRuntime) {
@@ -83,13 +81,8 @@ export class Client {
       signals: opts.signals,
       cometFallback: opts.cometFallback,
       seed: opts.seed,
+      onEvent: (type, data) => this._onEvent(type, data),
     });
-    this._engine._on('status', ({ status }) => this._onStatus(status));
-    this._engine._on('message', ({ message }) => this._onMessage(message));
-    this._engine._on('typing', (t) => this._onTyping(t));
-    for (const type of ['outbox', 'recall', 'readReceipt', 'conversation', 'sending']) {
-      this._engine._on(type, (data) => this._fire(type, data));
-    }
   }
 
   // The Emscripten module is loaded asynchronously after init; this resolves when it is.
@@ -127,6 +120,17 @@ export class Client {
     if (!this._own.has(type)) this._own.set(type, new Set());
     this._own.get(type).add(fn);
     return () => this._own.get(type).delete(fn);
+  }
+
+  // The engine's events, to the v2 listeners and on() ('log' is the engine's own).
+  _onEvent(type, data) {
+    switch (type) {
+      case 'status': this._onStatus(data.status); break;
+      case 'message': this._onMessage(data.message); break;
+      case 'typing': this._onTyping(data); break;
+      case 'outbox': case 'recall': case 'readReceipt': case 'conversation': case 'sending':
+        this._fire(type, data);
+    }
   }
 
   _fire(type, data) {
@@ -208,19 +212,13 @@ export class Client {
 
   // ---- plumbing ---------------------------------------------------------------------------
 
-  // Runs `work` (-> Promise of the onSuccess arguments) for a callback or a Promise.
-  _op(callback, work, toValue) {
-    return respond(this._log || noopLogger, callback, () => {
-      if (!this._engine) throw notInit();
-      return work(this._engine);
-    }, toValue);
-  }
-
-  // Like op, with argument checks first: `check` is an error text or ''.
+  // Runs `work(engine)` (-> Promise of the onSuccess arguments) for a callback or a Promise,
+  // once the client is initialised and the arguments passed: `check` is an error text or ''.
   _checked(callback, check, work, toValue) {
-    return this._op(callback, (engine) => {
+    return respond(this._log, callback, () => {
+      if (!this._engine) throw notInit();
       if (check) throw parameterError(check);
-      return work(engine);
+      return work(this._engine);
     }, toValue);
   }
 
@@ -361,8 +359,7 @@ export class Client {
         }
         return typeof content === 'string' ? '' : 'msg.content cannot be serialised';
       })());
-    return this._op(callback, async () => {
-      if (check) throw parameterError(check);
+    return this._checked(callback, check, async () => {
       const size = utf8Length(content);
       if (size > MAX_MESSAGE_CONTENT_BYTES) {
         throw new ParleyError(ErrorCode.RC_MSG_CONTENT_EXCEED_LIMIT, `content is ${size} bytes, over the ${MAX_MESSAGE_CONTENT_BYTES}-byte limit`);
@@ -388,13 +385,13 @@ export class Client {
     if (typeof text !== 'string') {
       return this._checked(callback, 'text must be a string, got ' + describe(text), () => []);
     }
-    return this.sendMessage(conversationType, targetId, TextMessage({ content: text }), callback, ...rest);
+    return this.sendMessage(conversationType, targetId, BUILTIN_CLASSES.TextMessage({ content: text }), callback, ...rest);
   }
 
   sendTypingStatusMessage(conversationType, targetId, typingContentType, callback) {
     const check = firstError(checkConversation(conversationType, targetId), checkString('typingContentType', typingContentType));
     if (check) return this._checked(callback, check, () => []);
-    return this.sendMessage(conversationType, targetId, TypingStatusMessage({ typingContentType }),
+    return this.sendMessage(conversationType, targetId, BUILTIN_CLASSES.TypingStatusMessage({ typingContentType }),
       callback, false, undefined, undefined, undefined, { isStatusMessage: true });
   }
 

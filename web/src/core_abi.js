@@ -6,34 +6,46 @@
 // Calls: JS writes the input into the wasm's input buffer (parley_in), makes one call,
 // then copies the results out of the output slots before the next call.
 
+// Only the debug flavour's wasm (-O0, C asserts) writes to stdio or reads the environment;
+// the release one imports none of it, so its bundle, built with PARLEY_DEBUG false
+// (web/build.mjs, which checks that wasm's imports against RELEASE_IMPORTS), leaves those
+// imports out. Unbundled (tests, tools) PARLEY_DEBUG is not defined and they are all here.
+/* global PARLEY_DEBUG */
+const WITH_STDIO = typeof PARLEY_DEBUG === 'undefined' || PARLEY_DEBUG;
+export const RELEASE_IMPORTS = ['emscripten_notify_memory_growth', 'proc_exit'];
+
 function imports(module, buffer, log) {
-  const view = () => new DataView(buffer());
   const known = {
     emscripten_notify_memory_growth() {},  // views are made afresh on every access
-    fd_write(fd, iov, count, written) {
-      const dv = view();
-      let n = 0;
-      let text = '';
-      for (let i = 0; i < count; i++) {
-        const ptr = dv.getUint32(iov + 8 * i, true);
-        const len = dv.getUint32(iov + 8 * i + 4, true);
-        text += new TextDecoder().decode(new Uint8Array(buffer(), ptr, len));
-        n += len;
-      }
-      dv.setUint32(written, n, true);
-      if (text.trim()) log(text.trimEnd());
-      return 0;
-    },
-    fd_close: () => 0,
-    fd_seek: () => 70,  // ESPIPE: stdio is not seekable
-    environ_sizes_get(count, size) {
-      view().setUint32(count, 0, true);
-      view().setUint32(size, 0, true);
-      return 0;
-    },
-    environ_get: () => 0,
     proc_exit(code) { throw new Error('parley.wasm exited with ' + code); },
   };
+  if (WITH_STDIO) {
+    const view = () => new DataView(buffer());
+    Object.assign(known, {
+      fd_write(fd, iov, count, written) {
+        const dv = view();
+        let n = 0;
+        let text = '';
+        for (let i = 0; i < count; i++) {
+          const ptr = dv.getUint32(iov + 8 * i, true);
+          const len = dv.getUint32(iov + 8 * i + 4, true);
+          text += new TextDecoder().decode(new Uint8Array(buffer(), ptr, len));
+          n += len;
+        }
+        dv.setUint32(written, n, true);
+        if (text.trim()) log(text.trimEnd());
+        return 0;
+      },
+      fd_close: () => 0,
+      fd_seek: () => 70,  // ESPIPE: stdio is not seekable
+      environ_sizes_get(count, size) {
+        view().setUint32(count, 0, true);
+        view().setUint32(size, 0, true);
+        return 0;
+      },
+      environ_get: () => 0,
+    });
+  }
   const out = {};
   for (const imp of WebAssembly.Module.imports(module)) {
     out[imp.module] = out[imp.module] || {};

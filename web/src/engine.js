@@ -4,10 +4,11 @@
 // the actions it returns (open/close/send/post/persist/erase), then delivers its events,
 // then re-arms the single timer from core.nextDeadline().
 //
-// Events (engine._on(type, fn)): the core's "status" {status}, "message" {message},
-// "sending" {id, message}, "outbox" {message}, "recall", "typing", "readReceipt",
-// "conversation" {conversation}, and "log" {level, message}; plus "ready" once the wasm is
-// loaded. Command answers come back as Promises from _call() (or at once from _callSync()).
+// Events go to options.onEvent(type, data), the one listener (the Client): the core's
+// "status" {status}, "message" {message}, "outbox" {message}, "recall", "typing",
+// "readReceipt", "conversation" {conversation} and "log" {level, message} (logged here
+// first). "result" and "sending" {id, message} answer commands: _call() resolves results
+// (_callSync() at once) and tells `sending` (v2 onBefore).
 //
 // Every member is internal to the SDK, hence the `_` prefix: the release build shortens
 // such names (web/build.mjs).
@@ -34,7 +35,7 @@ export class Engine {
   // XMLHttpRequest, storage (an adapter, storage.js), logger, wasm (the runtime's
   // default or the app's), core (SessionConfig overrides, e.g. {pingIntervalMs}), clock ({now,
   // setTimeout, clearTimeout}), signals (an EventTarget-like window/document pair or false),
-  // cometFallback (default true), seed.
+  // cometFallback (default true), seed, onEvent(type, data).
   constructor(options) {
     this._options = options;
     this._appKey = options.appKey;
@@ -49,7 +50,7 @@ export class Engine {
     this._WS = options.WebSocket !== undefined ? options.WebSocket : g.WebSocket;
     this._XHR = options.XMLHttpRequest !== undefined ? options.XMLHttpRequest : g.XMLHttpRequest;
     this._naviCache = new NaviCache(this._storage, this._appKey);
-    this._listeners = new Map();
+    this._onEvent = options.onEvent || (() => {});
     this._core = null;
     this._conns = new Map();        // conn -> transport handle (the generation guard)
     this._pending = new Map();      // command id -> {resolve, sending}
@@ -66,19 +67,12 @@ export class Engine {
       const config = Object.assign({ appKey: this._appKey }, options.core || {});
       this._core = new core._Client(JSON.stringify(config), options.seed !== undefined ? options.seed : randomSeed());
       this._restore();
-      this._emit('ready', {});
     });
     this._ready.catch((e) => this._log.error(e.message));
     this._attachSignals(options.signals);
   }
 
   // ---- events --------------------------------------------------------------------------
-
-  _on(type, fn) {
-    if (!this._listeners.has(type)) this._listeners.set(type, new Set());
-    this._listeners.get(type).add(fn);
-    return () => this._listeners.get(type).delete(fn);
-  }
 
   _emit(type, data) {
     if (type === 'result') {
@@ -103,14 +97,10 @@ export class Engine {
       const level = ['debug', 'info', 'warn', 'error'].includes(data.level) ? data.level : 'info';
       this._log[level](String(data.message) + (data.status !== undefined ? ` (status ${data.status})` : ''));
     }
-    const set = this._listeners.get(type);
-    if (!set) return;
-    for (const fn of Array.from(set)) {
-      try {
-        fn(data);
-      } catch (e) {
-        this._log.error(`a ${type} listener threw: ${e && e.stack ? e.stack : e}`);
-      }
+    try {
+      this._onEvent(type, data);
+    } catch (e) {
+      this._log.error(`a ${type} listener threw: ${e && e.stack ? e.stack : e}`);
     }
   }
 
@@ -234,22 +224,24 @@ export class Engine {
   async _call(cmd, sending) {
     await this._ready;
     if (!this._core) throw new ParleyError(ErrorCode.BIZ_ERROR_CLIENT_NOT_INIT, 'client destroyed');
-    const id = this._nextId++;
-    const answer = new Promise((resolve) => this._pending.set(id, { resolve, sending }));
-    this._feed('command', JSON.stringify(Object.assign({}, cmd, { id })));
-    return answer;
+    return new Promise((resolve) => this._command(cmd, resolve, sending));
   }
 
   // A command answered at once (local ones: drafts, unread counts, user id); null before
   // the wasm is loaded.
   _callSync(cmd) {
     if (!this._core) return null;
-    const id = this._nextId++;
     let result = null;
-    this._pending.set(id, { resolve: (r) => { result = r; } });
-    this._feed('command', JSON.stringify(Object.assign({}, cmd, { id })));
-    this._pending.delete(id);
+    this._pending.delete(this._command(cmd, (r) => { result = r; }));
     return result;
+  }
+
+  // Hands the core a command under a new id, whose result goes to `resolve`; answers the id.
+  _command(cmd, resolve, sending) {
+    const id = this._nextId++;
+    this._pending.set(id, { resolve, sending });
+    this._feed('command', JSON.stringify({ ...cmd, id }));
+    return id;
   }
 
   // Hands the core what storage holds for this app (keys "parley/<appKey>/..."): before

@@ -1,6 +1,5 @@
 // Entry of parley.umd.js (script tag, AMD, CommonJS): the wasm is looked for next to the
 // script (document.currentScript while it loads), or next to the file under node's require.
-import * as api from './api.js';
 import { BUILTIN_CLASSES } from './messages.js';
 import { runtime } from './runtime.js';
 
@@ -23,12 +22,17 @@ runtime.wasm = defaultWasmUrl();
 
 // The global `Parley`: the names of index.js in the shape esbuild gives a CommonJS export
 // (an __esModule mark, then each name in sorted order as an enumerable getter), with the
-// built-in message classes taken from their list rather than written out a second time.
-const names = Object.assign({}, api);
-for (const M of BUILTIN_CLASSES) names[M.MessageType] = M;
-const Parley = Object.defineProperty({}, '__esModule', { value: true });
-for (const name of Object.keys(names).sort()) {
-  const value = names[name];
-  Object.defineProperty(Parley, name, { get: () => value, enumerable: true });
+// built-in message classes taken from their table rather than written out a second time.
+// build.mjs ends the bundle with `return umdGlobal({...})`, the object made from the
+// bundle's export list (api.js's names): no namespace object is built for them.
+export function umdGlobal(names) {
+  const all = Object.assign({}, names, BUILTIN_CLASSES);
+  const Parley = Object.defineProperty({}, '__esModule', { value: true });
+  for (const name of Object.keys(all).sort()) {
+    const value = all[name];
+    Object.defineProperty(Parley, name, { get: () => value, enumerable: true });
+  }
+  return Parley;
 }
-export default Parley;
+
+export * from './api.js';

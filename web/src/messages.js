@@ -62,75 +62,41 @@ export class Message {
   }
 }
 
-// The built-in message classes, one export each (the package exports them by name) in the
-// order of the v2 API's table; BUILTIN_MESSAGE_TYPES (objectName -> messageType) is made
-// from them.
-export const TextMessage = defineMessage('TextMessage', 'RC:TxtMsg');
-export const ImageMessage = defineMessage('ImageMessage', 'RC:ImgMsg');
-export const VoiceMessage = defineMessage('VoiceMessage', 'RC:VcMsg');
-export const RichContentMessage = defineMessage('RichContentMessage', 'RC:ImgTextMsg');
-export const ReferenceMessage = defineMessage('ReferenceMessage', 'RC:ReferenceMsg');
-export const FileMessage = defineMessage('FileMessage', 'RC:FileMsg');
-export const HQVoiceMessage = defineMessage('HQVoiceMessage', 'RC:HQVCMsg');
-export const GIFMessage = defineMessage('GIFMessage', 'RC:GIFMsg');
-export const SightMessage = defineMessage('SightMessage', 'RC:SightMsg');
-export const LocationMessage = defineMessage('LocationMessage', 'RC:LBSMsg');
-export const InformationNotificationMessage = defineMessage('InformationNotificationMessage', 'RC:InfoNtf');
-export const ContactNotificationMessage = defineMessage('ContactNotificationMessage', 'RC:ContactNtf');
-export const ProfileNotificationMessage = defineMessage('ProfileNotificationMessage', 'RC:ProfileNtf');
-export const CommandNotificationMessage = defineMessage('CommandNotificationMessage', 'RC:CmdNtf');
-export const DiscussionNotificationMessage = defineMessage('DiscussionNotificationMessage', 'RC:DizNtf');
-export const CommandMessage = defineMessage('CommandMessage', 'RC:CmdMsg');
-export const TypingStatusMessage = defineMessage('TypingStatusMessage', 'RC:TypSts');
-export const ChangeModeResponseMessage = defineMessage('ChangeModeResponseMessage', 'RC:CsChaR');
-export const HandShakeResponseMessage = defineMessage('HandShakeResponseMessage', 'RC:CsHsR');
-export const TerminateMessage = defineMessage('TerminateMessage', 'RC:CsEnd');
-export const SuspendMessage = defineMessage('SuspendMessage', 'RC:CsSp');
-export const CustomerStatusUpdateMessage = defineMessage('CustomerStatusUpdateMessage', 'RC:CsUpdate');
-export const ReadReceiptMessage = defineMessage('ReadReceiptMessage', 'RC:ReadNtf');
-export const AcceptMessage = defineMessage('AcceptMessage', 'RC:VCAccept');
-export const RingingMessage = defineMessage('RingingMessage', 'RC:VCRinging');
-export const SummaryMessage = defineMessage('SummaryMessage', 'RC:VCSummary');
-export const HungupMessage = defineMessage('HungupMessage', 'RC:VCHangup');
-export const InviteMessage = defineMessage('InviteMessage', 'RC:VCInvite');
-export const MediaModifyMessage = defineMessage('MediaModifyMessage', 'RC:VCModifyMedia');
-export const MemberModifyMessage = defineMessage('MemberModifyMessage', 'RC:VCModifyMem');
-export const CustomerContact = defineMessage('CustomerContact', 'RC:CsContact');
-export const PublicServiceRichContentMessage = defineMessage('PublicServiceRichContentMessage', 'RC:PSImgTxtMsg');
-export const PublicServiceMultiRichContentMessage = defineMessage('PublicServiceMultiRichContentMessage', 'RC:PSMultiImgTxtMsg');
-export const GroupNotificationMessage = defineMessage('GroupNotificationMessage', 'RC:GrpNtf');
-export const PublicServiceCommandMessage = defineMessage('PublicServiceCommandMessage', 'RC:PSCmd');
-export const RecallCommandMessage = defineMessage('RecallCommandMessage', 'RC:RcCmd');
-export const SyncReadStatusMessage = defineMessage('SyncReadStatusMessage', 'RC:SRSMsg');
-export const ReadReceiptRequestMessage = defineMessage('ReadReceiptRequestMessage', 'RC:RRReqMsg');
-export const ReadReceiptResponseMessage = defineMessage('ReadReceiptResponseMessage', 'RC:RRRspMsg');
-export const JrmfRedPacketMessage = defineMessage('JrmfRedPacketMessage', 'RCJrmf:RpMsg');
-export const JrmfRedPacketOpenedMessage = defineMessage('JrmfRedPacketOpenedMessage', 'RCJrmf:RpOpendMsg');
-export const RCCombineMessage = defineMessage('RCCombineMessage', 'RC:CombineMsg');
-export const ChrmKVNotificationMessage = defineMessage('ChrmKVNotificationMessage', 'RC:chrmKVNotiMsg');
-export const LogCommandMessage = defineMessage('LogCommandMessage', 'RC:LogCmdMsg');
-export const ExpansionCommandMessage = defineMessage('ExpansionCommandMessage', 'RC:MsgExMsg');
-export const GroupReadReceiptResponseMessage = defineMessage('GroupReadReceiptResponseMessage', 'RC:RRMsg');
+// The built-in message classes, "messageType objectName" in the order of the v2 API's table.
+// The package exports each by its messageType (index.js; entry_umd.js from BUILTIN_CLASSES).
+const BUILTIN_TABLE = (
+  'TextMessage RC:TxtMsg ImageMessage RC:ImgMsg VoiceMessage RC:VcMsg ' +
+  'RichContentMessage RC:ImgTextMsg ReferenceMessage RC:ReferenceMsg ' +
+  'FileMessage RC:FileMsg HQVoiceMessage RC:HQVCMsg GIFMessage RC:GIFMsg ' +
+  'SightMessage RC:SightMsg LocationMessage RC:LBSMsg ' +
+  'InformationNotificationMessage RC:InfoNtf ContactNotificationMessage RC:ContactNtf ' +
+  'ProfileNotificationMessage RC:ProfileNtf CommandNotificationMessage RC:CmdNtf ' +
+  'DiscussionNotificationMessage RC:DizNtf CommandMessage RC:CmdMsg ' +
+  'TypingStatusMessage RC:TypSts ChangeModeResponseMessage RC:CsChaR ' +
+  'HandShakeResponseMessage RC:CsHsR TerminateMessage RC:CsEnd SuspendMessage RC:CsSp ' +
+  'CustomerStatusUpdateMessage RC:CsUpdate ReadReceiptMessage RC:ReadNtf ' +
+  'AcceptMessage RC:VCAccept RingingMessage RC:VCRinging SummaryMessage RC:VCSummary ' +
+  'HungupMessage RC:VCHangup InviteMessage RC:VCInvite ' +
+  'MediaModifyMessage RC:VCModifyMedia MemberModifyMessage RC:VCModifyMem ' +
+  'CustomerContact RC:CsContact PublicServiceRichContentMessage RC:PSImgTxtMsg ' +
+  'PublicServiceMultiRichContentMessage RC:PSMultiImgTxtMsg ' +
+  'GroupNotificationMessage RC:GrpNtf PublicServiceCommandMessage RC:PSCmd ' +
+  'RecallCommandMessage RC:RcCmd SyncReadStatusMessage RC:SRSMsg ' +
+  'ReadReceiptRequestMessage RC:RRReqMsg ReadReceiptResponseMessage RC:RRRspMsg ' +
+  'JrmfRedPacketMessage RCJrmf:RpMsg JrmfRedPacketOpenedMessage RCJrmf:RpOpendMsg ' +
+  'RCCombineMessage RC:CombineMsg ChrmKVNotificationMessage RC:chrmKVNotiMsg ' +
+  'LogCommandMessage RC:LogCmdMsg ExpansionCommandMessage RC:MsgExMsg ' +
+  'GroupReadReceiptResponseMessage RC:RRMsg').split(' ');
 
-export const BUILTIN_CLASSES = [
-  TextMessage, ImageMessage, VoiceMessage, RichContentMessage, ReferenceMessage, FileMessage,
-  HQVoiceMessage, GIFMessage, SightMessage, LocationMessage, InformationNotificationMessage,
-  ContactNotificationMessage, ProfileNotificationMessage, CommandNotificationMessage,
-  DiscussionNotificationMessage, CommandMessage, TypingStatusMessage,
-  ChangeModeResponseMessage, HandShakeResponseMessage, TerminateMessage, SuspendMessage,
-  CustomerStatusUpdateMessage, ReadReceiptMessage, AcceptMessage, RingingMessage,
-  SummaryMessage, HungupMessage, InviteMessage, MediaModifyMessage, MemberModifyMessage,
-  CustomerContact, PublicServiceRichContentMessage, PublicServiceMultiRichContentMessage,
-  GroupNotificationMessage, PublicServiceCommandMessage, RecallCommandMessage,
-  SyncReadStatusMessage, ReadReceiptRequestMessage, ReadReceiptResponseMessage,
-  JrmfRedPacketMessage, JrmfRedPacketOpenedMessage, RCCombineMessage,
-  ChrmKVNotificationMessage, LogCommandMessage, ExpansionCommandMessage,
-  GroupReadReceiptResponseMessage,
-];
-
+// messageType -> class, in the table's order.
+export const BUILTIN_CLASSES = {};
+// objectName -> messageType (the v2 API's table).
 const builtinTypes = {};
-for (const M of BUILTIN_CLASSES) builtinTypes[M.ObjectName] = M.MessageType;
-// Built-in object names and their v2 message type names (the v2 API's table).
+for (let i = 0; i < BUILTIN_TABLE.length; i += 2) {
+  const [messageType, objectName] = BUILTIN_TABLE.slice(i, i + 2);
+  BUILTIN_CLASSES[messageType] = defineMessage(messageType, objectName);
+  builtinTypes[objectName] = messageType;
+}
 export const BUILTIN_MESSAGE_TYPES = Object.freeze(builtinTypes);
 
 // Registered custom message types (per client: two clients may register differently).

@@ -26,7 +26,6 @@ function absorbSessionId(text, set) {
 
 export function cometTransport(XHR, { connectTimeoutMs = 5000, pollTimeoutMs = 60000, postTimeoutMs = 30000, now = Date.now } = {}) {
   return {
-    kind: 'comet',
     open(url, events) {
       const m = /^(https?:\/\/[^/?#]+)\/websocket\?/.exec(url);
       const pidMatch = /[?&]pid=([^&#]*)/.exec(url);

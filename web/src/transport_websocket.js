@@ -7,7 +7,6 @@ const isArrayBuffer = (d) => Object.prototype.toString.call(d) === '[object Arra
 
 export function webSocketTransport(WS) {
   return {
-    kind: 'websocket',
     open(url, events) {
       let ws = null;
       let done = false;
