@@ -7,7 +7,7 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { ImServer, request } = require('../interop/lib/imserver_process.cjs');
-const { FLAVOURS, loadParley, realClient, waitFor, sleep, StubStorage } = require('./lib/harness.cjs');
+const { FLAVOURS, loadParley, realClient: newClient, waitFor, sleep, StubStorage } = require('./lib/harness.cjs');
 
 // Fast reconnects for the restart test (the default backoff cap is 30 s).
 const CORE = { backoffBaseMs: 200, backoffCapMs: 1000 };
@@ -16,6 +16,19 @@ const texts = (c, from) => c.received.filter((m) => m.messageType === 'TextMessa
 let server;
 test.before(async () => { server = await ImServer.start(); });
 test.after(async () => { if (server) await server.stop(); });
+
+// Every client a test makes is destroyed after it, passed or failed: a failed assertion
+// must not leave sockets and timers that keep the test process from exiting.
+const live = new Set();
+function realClient(...args) {
+  const c = newClient(...args);
+  live.add(c);
+  return c;
+}
+test.afterEach(() => {
+  for (const c of live) c.destroy();
+  live.clear();
+});
 
 async function pair(Parley, a, b, opts = {}) {
   const ca = realClient(Parley, server, Object.assign({ core: CORE }, opts));
@@ -57,7 +70,8 @@ for (const flavour of FLAVOURS) {
     // device starts after them; this device pulls from its stored position).
     const storage = new StubStorage();
     const [a, b] = await pair(Parley, u('a2'), u('b2'), { storage });
-    const synced = () => Array.from(storage.data).some(([k, v]) => k.endsWith('sync') && JSON.parse(v).inbox > 0);
+    // b's own key: a's (in the same storage) is no sign that b's pull was answered.
+    const synced = () => Array.from(storage.data).some(([k, v]) => k.endsWith(`/${u('b2')}/sync`) && JSON.parse(v).inbox > 0);
     await waitFor(synced, { what: "b's first pull" });
     await b.disconnect();
     for (let i = 0; i < 5; i++) await a.sendTextMessage(1, u('b2'), `offline ${i}`);
