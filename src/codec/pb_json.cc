@@ -520,13 +520,3 @@ Result<std::string> json_to_protobuf(const MessageDesc& desc, const json& j,
 }
 
 }  // namespace parley::codec
-
-namespace parley::codec::schema {
-
-const MessageDesc* find_message(std::string_view name) {
-  for (size_t i = 0; i < kMessageCount; ++i)
-    if (name == kMessages[i].name) return &kMessages[i];
-  return nullptr;
-}
-
-}  // namespace parley::codec::schema

@@ -36,8 +36,17 @@ struct MessageDesc {
   size_t field_count;
 };
 
+// The messages, in name order: kMessages[i] for i < kMessageCount (a FieldDesc's
+// `message`). The table is unpacked on first use; descriptions stay put for the program's
+// life.
+class MessageTable {
+ public:
+  const MessageDesc& operator[](size_t index) const;
+  const MessageDesc& operator[](int index) const { return (*this)[static_cast<size_t>(index)]; }
+};
+
 extern const EnumDesc kEnums[];
-extern const MessageDesc kMessages[];
+inline constexpr MessageTable kMessages{};
 extern const size_t kMessageCount;
 
 // The message named `name` ("UpStreamMessage"), or nullptr.
