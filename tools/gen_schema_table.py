@@ -13,7 +13,13 @@ cannot squeeze, and the table is most of the data of the WASM build. Per message
 name order: its name, NUL; per field, in number order: the number, kind | label << 4,
 1 + the index of its message or enum type (0: none), the field's name, NUL; then NUL.
 
-usage: gen_schema_table.py OUT.cc IN.proto...
+With --named-in, the table keeps only the messages whose name appears as a string literal
+("UpStreamMessage") in one of the SOURCE files, and the messages those contain: the WASM
+build passes the core's sources, which name every payload type the client encodes or
+decodes (topics.cc, session/), and so does not ship the types only the server and tools
+use (about half of them).
+
+usage: gen_schema_table.py OUT.cc IN.proto... [--named-in SOURCE...]
 """
 import re
 import sys
@@ -50,8 +56,29 @@ def parse(text):
     return messages, enums
 
 
+def named_in(messages, sources):
+    """The messages whose name is a string literal in one of `sources`, and those they hold."""
+    literals = set()
+    for path in sources:
+        with open(path, encoding="utf-8") as f:
+            literals.update(re.findall(r'"(\w+)"', f.read()))
+    fields_of = dict(messages)
+    keep, todo = set(), [name for name in fields_of if name in literals]
+    while todo:
+        name = todo.pop()
+        if name not in keep:
+            keep.add(name)
+            todo += [typ for _, _, typ, _ in fields_of[name] if typ in fields_of]
+    return [m for m in messages if m[0] in keep]
+
+
 def main():
-    out, inputs = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    sources = []
+    if "--named-in" in args:
+        at = args.index("--named-in")
+        args, sources = args[:at], args[at + 1:]
+    out, inputs = args[0], args[1:]
     messages, enums = [], {}
     for path in inputs:
         with open(path, encoding="utf-8") as f:
@@ -59,6 +86,8 @@ def main():
         messages += m
         enums.update(e)
     messages.sort()
+    if sources:
+        messages = named_in(messages, sources)
     index = {name: i for i, (name, _) in enumerate(messages)}
     enum_names = sorted(enums)
     enum_index = {name: i for i, name in enumerate(enum_names)}

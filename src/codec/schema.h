@@ -49,7 +49,9 @@ extern const EnumDesc kEnums[];
 inline constexpr MessageTable kMessages{};
 extern const size_t kMessageCount;
 
-// The message named `name` ("UpStreamMessage"), or nullptr.
+// The message named `name` ("UpStreamMessage"), or nullptr. In the WASM build the table
+// holds only the messages that some file of src/ names in a string literal, and those they
+// contain (gen_schema_table.py --named-in): name a payload type in full, never build it.
 const MessageDesc* find_message(std::string_view name);
 
 }  // namespace parley::codec::schema
