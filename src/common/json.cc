@@ -105,6 +105,13 @@ void dump_string(std::string& out, const std::string& s) {
   out.push_back('"');
 }
 
+// Through push_back(Json&&), which the arrays need anyway: vector::assign from a range
+// would be one more instantiation.
+void append_copies(std::vector<Json>& out, std::initializer_list<Json> init) {
+  out.reserve(init.size());
+  for (const Json& e : init) out.push_back(Json(e));
+}
+
 // The decimal value of a JSON number's text (RFC 8259 grammar, already checked), without
 // strtod: up to 19 significant digits scaled by powers of ten. Exact when the digits fit
 // in 53 bits and the exponent is at most 22; otherwise within an ulp or so.
@@ -183,7 +190,7 @@ Json::Json(std::initializer_list<Json> init) : type_(Type::kNull) {
     for (const Json& e : init) (*this)[*(*e.u_.array)[0].u_.text] = (*e.u_.array)[1];
   } else {
     become(Type::kArray);
-    u_.array->assign(init.begin(), init.end());
+    append_copies(*u_.array, init);
   }
 }
 
@@ -260,7 +267,7 @@ Json::Object& Json::object_ref() {
 Json Json::array(std::initializer_list<Json> init) {
   Json j;
   j.become(Type::kArray);
-  j.u_.array->assign(init.begin(), init.end());
+  append_copies(*j.u_.array, init);
   return j;
 }
 
@@ -338,8 +345,12 @@ const Json* Json::find_member(std::string_view key) const {
 Json& Json::operator[](std::string_view key) {
   Object& o = object_ref();
   auto it = std::lower_bound(o.begin(), o.end(), key, KeyLess());
-  if (it == o.end() || it->key != key) it = o.insert(it, JsonMember{std::string(key), Json()});
-  return it->value;
+  if (it != o.end() && it->key == key) return it->value;
+  // Append and swap into place: vector::insert would be one more instantiation, and large.
+  const auto at = static_cast<size_t>(it - o.begin());
+  o.push_back(JsonMember{std::string(key), Json()});
+  for (size_t i = o.size() - 1; i > at; --i) std::swap(o[i], o[i - 1]);
+  return o[at].value;
 }
 
 void Json::put(std::string_view key, Json v) {
