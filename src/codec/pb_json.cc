@@ -99,6 +99,16 @@ json scalar_to_json(FieldKind kind, uint64_t v) {
   }
 }
 
+// Adds `v` to a repeated field, or sets a singular one (the last one wins, as in protobuf).
+void store_field(json& out, const FieldDesc& f, json v) {
+  json& slot = out[f.name];
+  if (f.label == Label::kRepeated) {
+    slot.push_back(std::move(v));
+  } else {
+    slot = std::move(v);
+  }
+}
+
 Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth);
 
 Result<json> decode_len_value(const FieldDesc& f, std::string_view value, int depth) {
@@ -136,13 +146,7 @@ Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth) {
       continue;
     }
     const bool repeated = f->label == Label::kRepeated;
-    auto store = [&](json v) {
-      if (repeated) {
-        out[f->name].push_back(std::move(v));
-      } else {
-        out[f->name] = std::move(v);  // last one wins, as in protobuf
-      }
-    };
+    auto store = [&](json v) { store_field(out, *f, std::move(v)); };
     if (is_varint_kind(f->kind)) {
       if (wire == kVarint) {
         uint64_t v = 0;
@@ -279,13 +283,7 @@ bool lite_merge(const MessageDesc& m, std::string_view bytes, json& out, int dep
     const uint32_t wire = tag & 7;
     const FieldDesc* f = field_by_number(m, tag >> 3);
     const bool repeated = f && f->label == Label::kRepeated;
-    auto store = [&](json v) {
-      if (repeated) {
-        out[f->name].push_back(std::move(v));
-      } else {
-        out[f->name] = std::move(v);
-      }
-    };
+    auto store = [&](json v) { store_field(out, *f, std::move(v)); };
     if (f && is_varint_kind(f->kind) && wire == kVarint) {
       uint64_t v = 0;
       if (!r.varint(v)) return false;
@@ -309,7 +307,7 @@ bool lite_merge(const MessageDesc& m, std::string_view bytes, json& out, int dep
       } else if (repeated) {
         json item = json::object();
         if (!lite_merge(schema::kMessages[f->message], value, item, depth - 1)) return false;
-        out[f->name].push_back(std::move(item));
+        store(std::move(item));
       } else {
         json& item = out[f->name];
         if (!item.is_object()) item = json::object();
