@@ -30,15 +30,28 @@ Result<std::string> json_text_to_payload(const char* type, std::string_view text
   return json_to_protobuf(*desc, j, JsonToProtobufOptions{ignore_unknown});
 }
 
+// Member `key` as an unsigned integer up to `max` into `out`; absent: `out` stays, and
+// that is an error only when `required`. One function for every width.
+bool read_u64(const json& j, const char* key, uint64_t max, uint64_t& out, bool required) {
+  const json* v = j.find_member(key);
+  if (!v) return !required;
+  if (!v->is_number_unsigned() || v->get_uint64() > max) return false;
+  out = v->get_uint64();
+  return true;
+}
+
 template <class T>
 bool read_uint(const json& j, const char* key, T& out, bool required = true) {
-  auto it = j.find(key);
-  if (it == j.end()) return !required;
-  if (!it->is_number_unsigned()) return false;
-  const uint64_t v = it->get<uint64_t>();
-  if (v > std::numeric_limits<T>::max()) return false;
+  uint64_t v = out;
+  if (!read_u64(j, key, std::numeric_limits<T>::max(), v, required)) return false;
   out = static_cast<T>(v);
   return true;
+}
+
+// Member `key` when it is a string, else nullptr.
+const std::string* text_member(const json& j, const char* key) {
+  const json* v = j.find_member(key);
+  return v && v->is_string() ? &v->string_ref() : nullptr;
 }
 
 Flags flags_of(uint8_t header) {
@@ -139,10 +152,10 @@ Result<ServerFrame> decode_comet_response(const json& j, std::string_view ack_to
     if (!read_uint(j, "status", c.status)) return bad_json("connect answer: bad \"status\"");
     if (j.contains("userId")) {
       c.has_identity = true;
-      if (!j["userId"].is_string()) return bad_json("connect answer: bad \"userId\"");
-      c.user_id = j["userId"].get<std::string>();
-      if (j.contains("sessionid") && j["sessionid"].is_string())
-        c.session_id = j["sessionid"].get<std::string>();
+      const std::string* user = text_member(j, "userId");
+      if (!user) return bad_json("connect answer: bad \"userId\"");
+      c.user_id = *user;
+      if (const std::string* session = text_member(j, "sessionid")) c.session_id = *session;
       if (!read_uint(j, "timestamp", c.timestamp_ms)) return bad_json("connect answer: bad \"timestamp\"");
     } else if (c.status == 0) {
       return bad_json("connect answer accepted without userId");
@@ -152,17 +165,18 @@ Result<ServerFrame> decode_comet_response(const json& j, std::string_view ack_to
   uint8_t header = 0;
   if (!read_uint(j, "headerCode", header)) return bad_json("bad \"headerCode\"");
   const Flags flags = flags_of(header);
-  const std::string data =
-      j.contains("data") && j["data"].is_string() ? j["data"].get<std::string>() : std::string();
+  const std::string* data_text = text_member(j, "data");
+  const std::string data = data_text ? *data_text : std::string();
   switch (static_cast<FrameType>(header >> 4)) {
     case FrameType::kPublish: {
       ServerPublish p;
       p.flags = flags;
       if (!read_uint(j, "messageId", p.message_id, false) || !read_uint(j, "date", p.date, false))
         return bad_json("PUBLISH: bad messageId/date");
-      if (!j.contains("topic") || !j["topic"].is_string()) return bad_json("PUBLISH: bad \"topic\"");
-      p.topic = j["topic"].get<std::string>();
-      if (j.contains("targetId") && j["targetId"].is_string()) p.target_id = j["targetId"].get<std::string>();
+      const std::string* topic = text_member(j, "topic");
+      if (!topic) return bad_json("PUBLISH: bad \"topic\"");
+      p.topic = *topic;
+      if (const std::string* target = text_member(j, "targetId")) p.target_id = *target;
       auto payload = json_text_to_payload(topics::server_publish_type(p.topic, p.flags.dup), data, false);
       if (!payload) return payload.error();
       p.payload = std::move(payload).value();
@@ -178,7 +192,7 @@ Result<ServerFrame> decode_comet_response(const json& j, std::string_view ack_to
       if (ts / 1000 > UINT32_MAX) return bad_json("PUBACK: timestamp beyond the u32 seconds of the frame");
       a.date = static_cast<uint32_t>(ts / 1000);
       a.millis = static_cast<uint16_t>(ts % 1000);
-      if (j.contains("messageUId") && j["messageUId"].is_string()) a.msg_uid = j["messageUId"].get<std::string>();
+      if (const std::string* uid = text_member(j, "messageUId")) a.msg_uid = *uid;
       return ServerFrame{std::move(a)};
     }
     case FrameType::kQueryAck: {

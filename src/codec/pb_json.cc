@@ -99,6 +99,16 @@ json scalar_to_json(FieldKind kind, uint64_t v) {
   }
 }
 
+// Adds `v` to a repeated field, or sets a singular one (the last one wins, as in protobuf).
+void store_field(json& out, const FieldDesc& f, json v) {
+  json& slot = out[f.name];
+  if (f.label == Label::kRepeated) {
+    slot.push_back(std::move(v));
+  } else {
+    slot = std::move(v);
+  }
+}
+
 Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth);
 
 Result<json> decode_len_value(const FieldDesc& f, std::string_view value, int depth) {
@@ -136,13 +146,7 @@ Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth) {
       continue;
     }
     const bool repeated = f->label == Label::kRepeated;
-    auto store = [&](json v) {
-      if (repeated) {
-        out[f->name].push_back(std::move(v));
-      } else {
-        out[f->name] = std::move(v);  // last one wins, as in protobuf
-      }
-    };
+    auto store = [&](json v) { store_field(out, *f, std::move(v)); };
     if (is_varint_kind(f->kind)) {
       if (wire == kVarint) {
         uint64_t v = 0;
@@ -279,13 +283,7 @@ bool lite_merge(const MessageDesc& m, std::string_view bytes, json& out, int dep
     const uint32_t wire = tag & 7;
     const FieldDesc* f = field_by_number(m, tag >> 3);
     const bool repeated = f && f->label == Label::kRepeated;
-    auto store = [&](json v) {
-      if (repeated) {
-        out[f->name].push_back(std::move(v));
-      } else {
-        out[f->name] = std::move(v);
-      }
-    };
+    auto store = [&](json v) { store_field(out, *f, std::move(v)); };
     if (f && is_varint_kind(f->kind) && wire == kVarint) {
       uint64_t v = 0;
       if (!r.varint(v)) return false;
@@ -309,7 +307,7 @@ bool lite_merge(const MessageDesc& m, std::string_view bytes, json& out, int dep
       } else if (repeated) {
         json item = json::object();
         if (!lite_merge(schema::kMessages[f->message], value, item, depth - 1)) return false;
-        out[f->name].push_back(std::move(item));
+        store(std::move(item));
       } else {
         json& item = out[f->name];
         if (!item.is_object()) item = json::object();
@@ -397,6 +395,21 @@ bool json_integer(const json& j, int64_t lo, uint64_t hi, bool& negative, uint64
 Status encode_value(const MessageDesc& m, const FieldDesc& f, const json& v, std::string& out,
                     int depth, const JsonToProtobufOptions& opt);
 
+// The JSON integers each integer kind takes, in FieldKind order (kInt32 .. kSint64).
+struct IntRange {
+  int64_t lo;
+  uint64_t hi;
+  const char* what;
+};
+constexpr IntRange kIntRanges[] = {
+    {INT32_MIN, INT32_MAX, "a 32-bit integer"},
+    {INT64_MIN, INT64_MAX, "a 64-bit integer"},
+    {0, UINT32_MAX, "an unsigned 32-bit integer"},
+    {0, UINT64_MAX, "an unsigned 64-bit integer"},
+    {INT32_MIN, INT32_MAX, "a 32-bit integer"},
+    {INT64_MIN, INT64_MAX, "a 64-bit integer"},
+};
+
 Status encode(const MessageDesc& m, const json& j, std::string& out, int depth,
               const JsonToProtobufOptions& opt) {
   if (depth > kMaxDepth) return json_error(m, "nesting deeper than 32");
@@ -436,51 +449,30 @@ Status encode_value(const MessageDesc& m, const FieldDesc& f, const json& v, std
   };
   if (is_varint_kind(f.kind)) {
     put_varint(out, (static_cast<uint64_t>(f.number) << 3) | kVarint);
+    if (f.kind == FieldKind::kBool) {
+      if (v.is_boolean()) {
+        put_varint(out, v.get<bool>() ? 1 : 0);
+      } else if (v.is_number_integer() && (v.get<int64_t>() == 0 || v.get<int64_t>() == 1)) {
+        put_varint(out, static_cast<uint64_t>(v.get<int64_t>()));
+      } else {
+        return bad("a boolean");
+      }
+      return ok_status();
+    }
+    // One range check for every integer kind; enums are int32 on the wire.
+    const IntRange& range = kIntRanges[f.kind == FieldKind::kEnum ? 0 : static_cast<int>(f.kind)];
     bool neg = false;
     uint64_t mag = 0;
-    switch (f.kind) {
-      case FieldKind::kBool:
-        if (v.is_boolean()) {
-          put_varint(out, v.get<bool>() ? 1 : 0);
-        } else if (v.is_number_integer() && (v.get<int64_t>() == 0 || v.get<int64_t>() == 1)) {
-          put_varint(out, static_cast<uint64_t>(v.get<int64_t>()));
-        } else {
-          return bad("a boolean");
-        }
-        return ok_status();
-      case FieldKind::kInt32:
-      case FieldKind::kEnum:
-        if (!json_integer(v, INT32_MIN, INT32_MAX, neg, mag)) return bad("a 32-bit integer");
-        put_varint(out, mag);  // negatives sign-extended to 64 bits, as protobuf does
-        return ok_status();
-      case FieldKind::kInt64:
-        if (!json_integer(v, INT64_MIN, INT64_MAX, neg, mag)) return bad("a 64-bit integer");
-        put_varint(out, mag);
-        return ok_status();
-      case FieldKind::kUint32:
-        if (!json_integer(v, 0, UINT32_MAX, neg, mag)) return bad("an unsigned 32-bit integer");
-        put_varint(out, mag);
-        return ok_status();
-      case FieldKind::kUint64:
-        if (!json_integer(v, 0, UINT64_MAX, neg, mag)) return bad("an unsigned 64-bit integer");
-        put_varint(out, mag);
-        return ok_status();
-      case FieldKind::kSint32: {
-        if (!json_integer(v, INT32_MIN, INT32_MAX, neg, mag)) return bad("a 32-bit integer");
-        const auto s = static_cast<int32_t>(static_cast<int64_t>(mag));
-        put_varint(out, static_cast<uint32_t>((static_cast<uint32_t>(s) << 1) ^
-                                              static_cast<uint32_t>(s >> 31)));
-        return ok_status();
-      }
-      case FieldKind::kSint64: {
-        if (!json_integer(v, INT64_MIN, INT64_MAX, neg, mag)) return bad("a 64-bit integer");
-        const auto s = static_cast<int64_t>(mag);
-        put_varint(out, (static_cast<uint64_t>(s) << 1) ^ static_cast<uint64_t>(s >> 63));
-        return ok_status();
-      }
-      default: break;
+    if (!json_integer(v, range.lo, range.hi, neg, mag)) return bad(range.what);
+    if (f.kind == FieldKind::kSint32) {
+      const auto s = static_cast<int32_t>(static_cast<int64_t>(mag));
+      mag = static_cast<uint32_t>((static_cast<uint32_t>(s) << 1) ^ static_cast<uint32_t>(s >> 31));
+    } else if (f.kind == FieldKind::kSint64) {
+      const auto s = static_cast<int64_t>(mag);
+      mag = (static_cast<uint64_t>(s) << 1) ^ static_cast<uint64_t>(s >> 63);
     }
-    return bad("a number");
+    put_varint(out, mag);  // int32 negatives sign-extended to 64 bits, as protobuf does
+    return ok_status();
   }
   put_varint(out, (static_cast<uint64_t>(f.number) << 3) | kLen);
   std::string value;
@@ -520,13 +512,3 @@ Result<std::string> json_to_protobuf(const MessageDesc& desc, const json& j,
 }
 
 }  // namespace parley::codec
-
-namespace parley::codec::schema {
-
-const MessageDesc* find_message(std::string_view name) {
-  for (size_t i = 0; i < kMessageCount; ++i)
-    if (name == kMessages[i].name) return &kMessages[i];
-  return nullptr;
-}
-
-}  // namespace parley::codec::schema

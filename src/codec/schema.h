@@ -36,11 +36,22 @@ struct MessageDesc {
   size_t field_count;
 };
 
+// The messages, in name order: kMessages[i] for i < kMessageCount (a FieldDesc's
+// `message`). The table is unpacked on first use; descriptions stay put for the program's
+// life.
+class MessageTable {
+ public:
+  const MessageDesc& operator[](size_t index) const;
+  const MessageDesc& operator[](int index) const { return (*this)[static_cast<size_t>(index)]; }
+};
+
 extern const EnumDesc kEnums[];
-extern const MessageDesc kMessages[];
+inline constexpr MessageTable kMessages{};
 extern const size_t kMessageCount;
 
-// The message named `name` ("UpStreamMessage"), or nullptr.
+// The message named `name` ("UpStreamMessage"), or nullptr. In the WASM build the table
+// holds only the messages that some file of src/ names in a string literal, and those they
+// contain (gen_schema_table.py --named-in): name a payload type in full, never build it.
 const MessageDesc* find_message(std::string_view name);
 
 }  // namespace parley::codec::schema

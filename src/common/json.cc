@@ -65,6 +65,12 @@ void append_uint(std::string& out, uint64_t v) {
   out.append(buf + i, sizeof buf - i);
 }
 
+// The characters of the two-character escapes and their letters, for dump and parse. dump
+// writes all but the last, '/', as is (as JFMC does); parse reads all eight.
+constexpr char kEscaped[] = "\b\t\n\f\r\"\\/";
+constexpr char kEscapes[] = "btnfr\"\\/";
+constexpr size_t kDumpEscapes = 7;
+
 void dump_string(std::string& out, const std::string& s) {
   static const char kHex[] = "0123456789abcdef";
   out.push_back('"');
@@ -86,24 +92,24 @@ void dump_string(std::string& out, const std::string& s) {
       continue;
     }
     ++i;
-    switch (c) {
-      case '\b': out.append("\\b"); break;
-      case '\t': out.append("\\t"); break;
-      case '\n': out.append("\\n"); break;
-      case '\f': out.append("\\f"); break;
-      case '\r': out.append("\\r"); break;
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      default:
-        if (c < 0x20) {
-          const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-          out.append(esc, sizeof esc);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
+    if (const void* e = std::memchr(kEscaped, c, kDumpEscapes)) {
+      out.push_back('\\');
+      out.push_back(kEscapes[static_cast<const char*>(e) - kEscaped]);
+    } else if (c < 0x20) {
+      const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+      out.append(esc, sizeof esc);
+    } else {
+      out.push_back(static_cast<char>(c));
     }
   }
   out.push_back('"');
+}
+
+// Through push_back(Json&&), which the arrays need anyway: vector::assign from a range
+// would be one more instantiation.
+void append_copies(std::vector<Json>& out, std::initializer_list<Json> init) {
+  out.reserve(init.size());
+  for (const Json& e : init) out.push_back(Json(e));
 }
 
 // The decimal value of a JSON number's text (RFC 8259 grammar, already checked), without
@@ -184,7 +190,7 @@ Json::Json(std::initializer_list<Json> init) : type_(Type::kNull) {
     for (const Json& e : init) (*this)[*(*e.u_.array)[0].u_.text] = (*e.u_.array)[1];
   } else {
     become(Type::kArray);
-    u_.array->assign(init.begin(), init.end());
+    append_copies(*u_.array, init);
   }
 }
 
@@ -267,7 +273,7 @@ Json Json::array() {
 Json Json::array(std::initializer_list<Json> init) {
   Json j;
   j.become(Type::kArray);
-  j.u_.array->assign(init.begin(), init.end());
+  append_copies(*j.u_.array, init);
   return j;
 }
 
@@ -345,8 +351,12 @@ const Json* Json::find_member(std::string_view key) const {
 Json& Json::operator[](std::string_view key) {
   Object& o = object_ref();
   auto it = std::lower_bound(o.begin(), o.end(), key, KeyLess());
-  if (it == o.end() || it->key != key) it = o.insert(it, JsonMember{std::string(key), Json()});
-  return it->value;
+  if (it != o.end() && it->key == key) return it->value;
+  // Append and swap into place: vector::insert would be one more instantiation, and large.
+  const auto at = static_cast<size_t>(it - o.begin());
+  o.push_back(JsonMember{std::string(key), Json()});
+  for (size_t i = o.size() - 1; i > at; --i) std::swap(o[i], o[i - 1]);
+  return o[at].value;
 }
 
 void Json::put(std::string_view key, Json v) {
@@ -729,32 +739,24 @@ class JsonParser {
       }
       ++p_;  // '\\'
       if (p_ == end_) return false;
-      switch (*p_++) {
-        case '"': out.push_back('"'); break;
-        case '\\': out.push_back('\\'); break;
-        case '/': out.push_back('/'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
-        case 'u': {
-          const int hi = hex4();
-          if (hi < 0) return false;
-          uint32_t cp = static_cast<uint32_t>(hi);
-          if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a low surrogate first
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
-            p_ += 2;
-            const int lo = hex4();
-            if (lo < 0xDC00 || lo > 0xDFFF) return false;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (static_cast<uint32_t>(lo) - 0xDC00);
-          }
-          append_utf8(out, cp);
-          break;
-        }
-        default: return false;
+      const unsigned char e = *p_++;
+      if (const void* k = std::memchr(kEscapes, e, sizeof kEscapes - 1)) {
+        out.push_back(kEscaped[static_cast<const char*>(k) - kEscapes]);
+        continue;
       }
+      if (e != 'u') return false;
+      const int hi = hex4();
+      if (hi < 0) return false;
+      uint32_t cp = static_cast<uint32_t>(hi);
+      if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // a low surrogate first
+      if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+        p_ += 2;
+        const int lo = hex4();
+        if (lo < 0xDC00 || lo > 0xDFFF) return false;
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (static_cast<uint32_t>(lo) - 0xDC00);
+      }
+      append_utf8(out, cp);
     }
   }
 
