@@ -98,6 +98,21 @@ for (const flavour of FLAVOURS) {
     for (const c of [a, b, b2, b3]) { await c.disconnect(); c.destroy(); }
   });
 
+  test(`${flavour}: on('sending') sees each message as it is queued, before the send resolves`, async () => {
+    const [a, b] = await pair(Parley, u('s1'), u('s2'));
+    const seen = [];
+    const off = a.on('sending', (m) => seen.push(m));
+    const sent = await a.sendTextMessage(1, u('s2'), 'watched');
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0].content.content, 'watched');
+    assert.equal(seen[0].messageId, sent.messageId);
+    assert.equal(seen[0].targetId, u('s2'));
+    off();
+    await a.sendTextMessage(1, u('s2'), 'unwatched');
+    assert.equal(seen.length, 1);  // removed listeners are not called
+    for (const c of [a, b]) { await c.disconnect(); c.destroy(); }
+  });
+
   test(`${flavour}: history paging, oldest first, hasMore`, async () => {
     const [a, b] = await pair(Parley, u('a3'), u('b3'));
     for (let i = 0; i < 25; i++) await a.sendTextMessage(1, u('b3'), `h${i}`);

@@ -83,10 +83,9 @@ export class Engine {
       }
       return;
     }
-    if (type === 'sending') {
+    if (type === 'sending') {  // the command's onBefore, then the app's on('sending')
       const p = this._pending.get(data.id);
       if (p && p.sending) p.sending(data.message);
-      return;
     }
     if (type === 'status') {
       if (data.status === ConnectionStatus.REDIRECT) this._redirected();
