@@ -12,10 +12,14 @@ using json = parley::Json;
 
 Error bad_json(const std::string& what) { return make_error(ErrorCode::kBadJson, what); }
 
-Result<std::string> payload_to_json_text(const char* type, std::string_view payload) {
+// A request's payload is read by the lite decoder in its request form (the same JSON as
+// the strict one for every payload json_to_protobuf makes), so that the client does not
+// carry the strict decoder; a server's payload by the strict one.
+Result<std::string> payload_to_json_text(const char* type, std::string_view payload,
+                                         bool request) {
   const schema::MessageDesc* desc = type ? schema::find_message(type) : nullptr;
   if (!desc) return make_error(ErrorCode::kUnknownTopic, "no payload type to render as JSON");
-  auto j = protobuf_to_json(*desc, payload);
+  auto j = request ? protobuf_to_json_lite(*desc, payload, true) : protobuf_to_json(*desc, payload);
   if (!j) return j.error();
   return j.value().dump();
 }
@@ -69,7 +73,7 @@ Result<CometRequest> encode_comet_request(const ClientFrame& frame) {
     req.has_topic = true;
     req.topic = f.topic;
     req.target_id = f.target_id;
-    auto text = payload_to_json_text(topics::request_type(f.topic), f.payload);
+    auto text = payload_to_json_text(topics::request_type(f.topic), f.payload, true);
     if (!text) return text.error();
     req.body = std::move(text).value();
     return ok_status();
@@ -122,7 +126,8 @@ Result<json> encode_comet_response(const ServerFrame& frame, std::string_view ac
     out["date"] = p->date;
     out["topic"] = p->topic;
     out["targetId"] = p->target_id;
-    auto text = payload_to_json_text(topics::server_publish_type(p->topic, p->flags.dup), p->payload);
+    auto text = payload_to_json_text(topics::server_publish_type(p->topic, p->flags.dup), p->payload,
+                                     false);
     if (!text) return text.error();
     out["data"] = std::move(text).value();
   } else if (auto* a = std::get_if<ServerPubAck>(&frame)) {
@@ -135,7 +140,7 @@ Result<json> encode_comet_response(const ServerFrame& frame, std::string_view ac
     out["status"] = q->status;
     const char* type = ack_topic.empty() ? nullptr : topics::response_type(ack_topic);
     if (type && !(q->payload.empty() && q->status != 0)) {
-      auto text = payload_to_json_text(type, q->payload);
+      auto text = payload_to_json_text(type, q->payload, false);
       if (!text) return text.error();
       out["data"] = std::move(text).value();
     }

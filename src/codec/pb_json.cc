@@ -273,7 +273,7 @@ bool lite_skip_field(LiteReader& r, uint32_t tag, int depth) {
 }
 
 // Parses `bytes` into `out` (an object, possibly holding earlier fields: merging).
-bool lite_merge(const MessageDesc& m, std::string_view bytes, json& out, int depth) {
+bool lite_merge(const MessageDesc& m, std::string_view bytes, json& out, int depth, bool request_form) {
   if (depth <= 0) return false;
   LiteReader r(bytes);
   while (!r.done()) {
@@ -287,7 +287,7 @@ bool lite_merge(const MessageDesc& m, std::string_view bytes, json& out, int dep
     if (f && is_varint_kind(f->kind) && wire == kVarint) {
       uint64_t v = 0;
       if (!r.varint(v)) return false;
-      if (f->kind == FieldKind::kEnum && !enum_declares(*f, v)) continue;
+      if (!request_form && f->kind == FieldKind::kEnum && !enum_declares(*f, v)) continue;
       store(scalar_to_json(f->kind, v));
     } else if (f && is_varint_kind(f->kind) && wire == kLen && repeated) {  // packed
       std::string_view packed;
@@ -296,22 +296,24 @@ bool lite_merge(const MessageDesc& m, std::string_view bytes, json& out, int dep
       while (!pr.done()) {
         uint64_t v = 0;
         if (!pr.varint(v)) return false;
-        if (f->kind == FieldKind::kEnum && !enum_declares(*f, v)) continue;
+        if (!request_form && f->kind == FieldKind::kEnum && !enum_declares(*f, v)) continue;
         store(scalar_to_json(f->kind, v));
       }
     } else if (f && !is_varint_kind(f->kind) && wire == kLen) {
       std::string_view value;
       if (!r.bytes(value)) return false;
       if (f->kind != FieldKind::kMessage) {
-        store(json(std::string(value)));
+        store(request_form && f->kind == FieldKind::kBytes && !is_valid_utf8(value)
+                  ? json().set("$hex", to_hex(value))
+                  : json(value));
       } else if (repeated) {
         json item = json::object();
-        if (!lite_merge(schema::kMessages[f->message], value, item, depth - 1)) return false;
+        if (!lite_merge(schema::kMessages[f->message], value, item, depth - 1, request_form)) return false;
         store(std::move(item));
       } else {
         json& item = out[f->name];
         if (!item.is_object()) item = json::object();
-        if (!lite_merge(schema::kMessages[f->message], value, item, depth - 1)) return false;
+        if (!lite_merge(schema::kMessages[f->message], value, item, depth - 1, request_form)) return false;
       }
     } else if (!lite_skip_field(r, tag, depth - 1)) {  // unknown, or known with another wire type
       return false;
@@ -497,8 +499,14 @@ Status encode_value(const MessageDesc& m, const FieldDesc& f, const json& v, std
 Result<json> protobuf_to_json(const MessageDesc& desc, std::string_view bytes,
                               const ProtobufToJsonOptions& options) {
   if (!options.as_protobuf_lite) return decode(desc, bytes, 0);
+  return protobuf_to_json_lite(desc, bytes);
+}
+
+Result<json> protobuf_to_json_lite(const MessageDesc& desc, std::string_view bytes,
+                                   bool request_form) {
   json out = json::object();
-  if (!lite_merge(desc, bytes, out, kLiteMaxDepth + 1)) return pb_error(desc, "does not parse");
+  if (!lite_merge(desc, bytes, out, kLiteMaxDepth + 1, request_form))
+    return pb_error(desc, "does not parse");
   if (!lite_initialized(desc, out)) return pb_error(desc, "missing required field");
   return out;
 }

@@ -17,9 +17,7 @@ Result<Json> decode_payload(const char* type, std::string_view bytes) {
   if (!desc)
     return make_error(ErrorCode::kBadProtobuf,
                       "no message " + std::string(type) + " in the schema");
-  codec::ProtobufToJsonOptions options;
-  options.as_protobuf_lite = true;
-  return codec::protobuf_to_json(*desc, bytes, options);
+  return codec::protobuf_to_json_lite(*desc, bytes);
 }
 
 }  // namespace parley::session

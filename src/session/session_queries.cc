@@ -379,7 +379,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     const auto* desc = type ? codec::schema::find_message(type) : nullptr;
     json data = true;
     if (desc) {
-      if (auto j = codec::protobuf_to_json(*desc, q.payload)) data = j.value();
+      if (auto j = codec::protobuf_to_json_lite(*desc, q.payload)) data = j.value();
     }
     result(out, p.callback, ErrorCode::kOk, std::move(data));
   }

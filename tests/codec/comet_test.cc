@@ -12,6 +12,8 @@
 #include "codec/comet.h"
 #include "codec/frame.h"
 #include "codec/hex.h"
+#include "codec/pb_json.h"
+#include "codec/schema.h"
 #include "codec/topics.h"
 
 namespace parley::codec::testing {
@@ -125,6 +127,48 @@ TEST(CometRequest, FramesWithoutTopicHaveNoBody) {
     ASSERT_TRUE(back.ok());
     EXPECT_EQ(to_hex(encode_client_frame(back.value()).value()), to_hex(bytes(hex)));
   }
+}
+
+// The client reads a request's payload with the lite decoder (comet.cc): its JSON is the
+// strict decoder's for binary content ({"$hex"}) and for an enum value the schema does not
+// declare (kept as its number), and the body gives back the same bytes.
+TEST(CometRequest, RequestFormMatchesTheStrictDecoder) {
+  const std::string binary_content = std::string("\xff\x00\xfe", 3);
+  const json up = json()
+                      .set("sessionId", 1)
+                      .set("classname", "RC:TxtMsg")
+                      .set("content", json().set("$hex", to_hex(binary_content)));
+  const json read = json().set("type", 12).set("msgTime", 5).set("channelId", "b");
+  const struct {
+    std::string_view topic;
+    const char* type;
+    json body;
+  } cases[] = {{topics::kPrivateMessage, "UpStreamMessage", up},
+               {topics::kMarkRead, "SessionMsgReadInput", read}};
+  for (const auto& c : cases) {
+    const auto* desc = schema::find_message(c.type);
+    ASSERT_NE(desc, nullptr);
+    auto payload = json_to_protobuf(*desc, c.body);
+    ASSERT_TRUE(payload.ok()) << payload.error().message;
+    auto strict = protobuf_to_json(*desc, payload.value());
+    ASSERT_TRUE(strict.ok());
+    EXPECT_EQ(strict.value(), c.body);
+    ClientQuery q;
+    q.topic = std::string(c.topic);
+    q.target_id = "b";
+    q.message_id = 3;
+    q.payload = payload.value();
+    auto req = encode_comet_request(ClientFrame{q});
+    ASSERT_TRUE(req.ok()) << req.error().message;
+    EXPECT_EQ(json::parse(req.value().body), strict.value()) << c.type;
+    auto back = decode_comet_request(req.value());
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(to_hex(std::get<ClientQuery>(back.value()).payload), to_hex(payload.value()));
+  }
+  // Without the request form, protobuf-lite's rules: the undeclared enum leaves the
+  // required field unset, so the message does not parse.
+  const auto* read_desc = schema::find_message("SessionMsgReadInput");
+  EXPECT_FALSE(protobuf_to_json_lite(*read_desc, json_to_protobuf(*read_desc, read).value()).ok());
 }
 
 // The official client's body text (keys in its own order) gives the same protobuf as the
