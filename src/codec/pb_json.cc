@@ -273,7 +273,8 @@ bool lite_skip_field(LiteReader& r, uint32_t tag, int depth) {
 }
 
 // Parses `bytes` into `out` (an object, possibly holding earlier fields: merging).
-bool lite_merge(const MessageDesc& m, std::string_view bytes, json& out, int depth, bool request_form) {
+bool lite_merge(const MessageDesc& m, std::string_view bytes, json& out, int depth,
+                bool request_form) {
   if (depth <= 0) return false;
   LiteReader r(bytes);
   while (!r.done()) {
@@ -308,12 +309,14 @@ bool lite_merge(const MessageDesc& m, std::string_view bytes, json& out, int dep
                   : json(value));
       } else if (repeated) {
         json item = json::object();
-        if (!lite_merge(schema::kMessages[f->message], value, item, depth - 1, request_form)) return false;
+        if (!lite_merge(schema::kMessages[f->message], value, item, depth - 1, request_form))
+          return false;
         store(std::move(item));
       } else {
         json& item = out[f->name];
         if (!item.is_object()) item = json::object();
-        if (!lite_merge(schema::kMessages[f->message], value, item, depth - 1, request_form)) return false;
+        if (!lite_merge(schema::kMessages[f->message], value, item, depth - 1, request_form))
+          return false;
       }
     } else if (!lite_skip_field(r, tag, depth - 1)) {  // unknown, or known with another wire type
       return false;
