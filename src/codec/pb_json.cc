@@ -369,12 +369,12 @@ bool json_integer(const json& j, int64_t lo, uint64_t hi, bool& negative, uint64
     mag = static_cast<uint64_t>(v);  // two's complement bits for negatives
     return true;
   }
-  if (j.is_number_float()) {
-    const double d = j.get<double>();
-    // Casting a double outside int64's range is undefined: range-check first (-2^63..2^63).
-    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0)) return false;
-    if (d != static_cast<double>(static_cast<int64_t>(d))) return false;
-    return json_integer(json(static_cast<int64_t>(d)), lo, hi, negative, mag);
+  if (j.is_number_float()) {  // a whole one, read exactly (e.g. 3.0, 1e3, -9223372036854775808.0)
+    const Json::Integral i = j.float_integral();
+    if (!i.whole || !i.fits) return false;
+    if (!i.negative) return json_integer(json(i.magnitude), lo, hi, negative, mag);
+    if (i.magnitude > (uint64_t{1} << 63)) return false;
+    return json_integer(json(static_cast<int64_t>(0 - i.magnitude)), lo, hi, negative, mag);
   }
   if (j.is_string()) {
     const auto& s = j.get_ref<const std::string&>();

@@ -292,11 +292,12 @@ int64_t Json::get_int64() const {
     case Type::kBoolean: return u_.boolean ? 1 : 0;
     case Type::kInteger: return u_.integer;
     case Type::kUnsigned: return static_cast<int64_t>(u_.uint);
-    case Type::kFloat: {
-      const double d = get_double();
-      if (!(d > -9223372036854775808.0)) return INT64_MIN;
-      if (!(d < 9223372036854775808.0)) return INT64_MAX;
-      return static_cast<int64_t>(d);
+    case Type::kFloat: {  // truncated, clamped to int64's range
+      const Integral i = float_integral();
+      constexpr uint64_t kMinMagnitude = uint64_t{1} << 63;  // of INT64_MIN
+      if (i.negative)
+        return i.fits && i.magnitude <= kMinMagnitude ? static_cast<int64_t>(0 - i.magnitude) : INT64_MIN;
+      return i.fits && i.magnitude < kMinMagnitude ? static_cast<int64_t>(i.magnitude) : INT64_MAX;
     }
     default: return 0;
   }
@@ -306,9 +307,9 @@ uint64_t Json::get_uint64() const {
   switch (type_) {
     case Type::kUnsigned: return u_.uint;
     case Type::kFloat: {
-      const double d = get_double();
-      if (d >= 0) return d < 18446744073709551616.0 ? static_cast<uint64_t>(d) : UINT64_MAX;
-      return static_cast<uint64_t>(get_int64());
+      const Integral i = float_integral();
+      if (!i.negative) return i.fits ? i.magnitude : UINT64_MAX;
+      return static_cast<uint64_t>(get_int64());  // as a cast of the int64 would
     }
     default: return static_cast<uint64_t>(get_int64());
   }
@@ -322,6 +323,47 @@ double Json::get_double() const {
     case Type::kFloat: return text_to_double(*u_.text);
     default: return 0;
   }
+}
+
+Json::Integral Json::float_integral() const {
+  Integral out;
+  if (type_ != Type::kFloat) return out;
+  const char* p = u_.text->c_str();  // RFC 8259 grammar, checked by the parser
+  out.negative = *p == '-';
+  p += out.negative;
+  // The mantissa: its digits, and how many stand before the point.
+  const char* const digits = p;
+  long int_digits = -1;
+  for (; *p && *p != 'e' && *p != 'E'; ++p)
+    if (*p == '.') int_digits = p - digits;
+  const char* const digits_end = p;
+  if (int_digits < 0) int_digits = p - digits;
+  if (*p) {  // the exponent moves the point (capped as the parser caps it: no overflow)
+    const bool minus = *++p == '-';
+    if (*p == '-' || *p == '+') ++p;
+    long e = 0;
+    for (; *p; ++p)
+      if (e < 100000000) e = e * 10 + (*p - '0');
+    int_digits += minus ? -e : e;
+  }
+  long k = 0;  // digits seen
+  for (p = digits; p != digits_end; ++p) {
+    if (*p == '.') continue;
+    const auto d = static_cast<uint64_t>(*p - '0');
+    if (k++ >= int_digits) {
+      out.whole = out.whole && d == 0;
+    } else if (out.magnitude > (UINT64_MAX - d) / 10) {
+      out.fits = false;
+    } else {
+      out.magnitude = out.magnitude * 10 + d;
+    }
+  }
+  // Zeros the exponent adds after the digits (none matter once zero or too large).
+  for (; k < int_digits && out.magnitude && out.fits; ++k) {
+    if (out.magnitude > UINT64_MAX / 10) out.fits = false;
+    out.magnitude *= 10;
+  }
+  return out;
 }
 
 const std::string& Json::string_ref() const {

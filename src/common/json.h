@@ -125,6 +125,17 @@ class Json {
   int64_t get_int64() const;
   uint64_t get_uint64() const;
   double get_double() const;
+  // A float's integer part, read exactly from its text, truncated toward zero: the sign,
+  // the magnitude (when `fits`, i.e. below 2^64), and whether nothing was cut (`whole`).
+  // get_int64/get_uint64 and the protobuf encoder read floats through it, so that the
+  // client's WASM carries no decimal-to-double conversion (0.7 KB gzipped).
+  struct Integral {
+    bool negative = false;
+    uint64_t magnitude = 0;
+    bool whole = true;
+    bool fits = true;
+  };
+  Integral float_integral() const;
   const std::string& string_ref() const;
 
   // The member's value converted to the type of def, or def when this is not an object,

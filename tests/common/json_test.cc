@@ -456,6 +456,67 @@ TEST(Json, GetDoubleMatchesStrtod) {
   }
 }
 
+// Floats read as integers (get<int64_t>, the protobuf encoder) without a double: exact.
+TEST(Json, FloatIntegralIsExact) {
+  struct Case {
+    const char* text;
+    bool negative;
+    uint64_t magnitude;
+    bool whole, fits;
+  };
+  const Case cases[] = {
+      {"3.0", false, 3, true, true},
+      {"2.5", false, 2, false, true},
+      {"-2.5", true, 2, false, true},
+      {"-0.0", true, 0, true, true},
+      {"0.001", false, 0, false, true},
+      {"1e3", false, 1000, true, true},
+      {"1.5E+1", false, 15, true, true},
+      {"12.5e-1", false, 1, false, true},
+      {"1e-400", false, 0, false, true},
+      {"0e999999999999", false, 0, true, true},
+      {"9007199254740993.0", false, 9007199254740993u, true, true},  // 2^53 + 1: a double can't
+      {"-9223372036854775808.0", true, 9223372036854775808u, true, true},
+      {"18446744073709551615.0", false, UINT64_MAX, true, true},
+      {"18446744073709551616", false, 0, true, false},
+      {"1e20", false, 0, true, false},
+      {"1e30", false, 0, true, false},
+  };
+  for (const auto& c : cases) {
+    const Json j = Json::parse(c.text);
+    ASSERT_TRUE(j.is_number_float()) << c.text;
+    const Json::Integral i = j.float_integral();
+    EXPECT_EQ(i.negative, c.negative) << c.text;
+    EXPECT_EQ(i.whole, c.whole) << c.text;
+    EXPECT_EQ(i.fits, c.fits) << c.text;
+    if (c.fits) {
+      EXPECT_EQ(i.magnitude, c.magnitude) << c.text;
+    }
+  }
+  EXPECT_EQ(Json::parse("-2.9").get<int64_t>(), -2);
+  EXPECT_EQ(Json::parse("9223372036854775807.5").get<int64_t>(), INT64_MAX);
+  EXPECT_EQ(Json::parse("9223372036854775808.0").get<int64_t>(), INT64_MAX);  // clamped
+  EXPECT_EQ(Json::parse("-9223372036854775809.0").get<int64_t>(), INT64_MIN);
+  EXPECT_EQ(Json::parse("18446744073709551615.9").get<uint64_t>(), UINT64_MAX);
+  EXPECT_EQ(Json::parse("-1.5").get<uint64_t>(), static_cast<uint64_t>(-1));
+  // Against strtold's value truncated, where a long double holds it exactly.
+  Generator g(7);
+  for (int n = 0; n < 20000; ++n) {
+    const std::string text = g.number();
+    const Json j = Json::parse(text);
+    if (!j.is_number_float()) continue;
+    const long double v = std::strtold(text.c_str(), nullptr);
+    if (!(std::fabs(v) < 9007199254740992.0L)) continue;  // 2^53: exact in a long double too
+    const Json::Integral i = j.float_integral();
+    const long double t = std::trunc(v);
+    EXPECT_TRUE(i.fits) << text;
+    EXPECT_EQ(static_cast<long double>(i.magnitude), std::fabs(t)) << text;
+    if (std::fabs(t) < 1e15L) {  // few digits: the fraction test is exact too
+      EXPECT_EQ(i.whole, t == v) << text;
+    }
+  }
+}
+
 TEST(Json, ObjectsAndArrays) {
   Json j;
   j["b"] = 1;  // null becomes an object
