@@ -599,6 +599,7 @@ void Session::link_lost(Actions& out, int64_t now, bool reconnect) {
   next_ping_at_ = pong_deadline_ = -1;
   ping_misses_ = 0;
   pull_in_flight_ = false;
+  unconfirmed_pulls_ = false;  // the server forgets them with the connection
   next_pull_at_ = -1;
   sync_copies_.clear();
   marks_in_flight_.clear();
@@ -1088,12 +1089,18 @@ void Session::pull(Actions& out, int64_t now) {
     return;
   }
   pull_again_ = false;
-  const std::string req =
-      encode_payload("SyncRequestMsg", json()
-                                           .set("syncTime", inbox_time_)
-                                           .set("ispolling", false)
-                                           .set("isPullSend", true)
-                                           .set("sendBoxSyncTime", outbox_time_));
+  // Without a position (a new device, or storage that keeps nothing), the server would
+  // store the position its answer reaches at once: were the answer lost (the page closed
+  // while it came), the next visit would start after messages it never got. So this pull,
+  // and the batches after it, ask the server to wait until a later pull confirms them.
+  unconfirmed_pulls_ = unconfirmed_pulls_ || inbox_time_ == 0;
+  json body = json()
+                  .set("syncTime", inbox_time_)
+                  .set("ispolling", false)
+                  .set("isPullSend", true)
+                  .set("sendBoxSyncTime", outbox_time_);
+  if (unconfirmed_pulls_) body.set("confirmsAnswer", true);
+  const std::string req = encode_payload("SyncRequestMsg", body);
   if (send_request(out, now, false, topics::kPullMessages, user_id_, req,
                    Pending{RequestKind::kPull, 0, "", "", nullptr, 0, 0})) {
     pull_in_flight_ = true;
@@ -1121,7 +1128,10 @@ void Session::on_pull_result(Actions& out, int64_t now, const std::string& paylo
   // message than this answer covers (§4.7). A server whose syncTime does not move
   // would loop: only re-pull on "notified" when the position advanced.
   const bool more = batch.value().contains("finished") && !jget(batch.value(), "finished", false);
-  if (more || pull_again_ || (notified_time_ > inbox_time_ && inbox_time_ > before)) pull(out, now);
+  // The last batch of unconfirmed pulls is confirmed by one more pull (from its position).
+  const bool confirm = !more && unconfirmed_pulls_ && inbox_time_ > 0;
+  if (confirm) unconfirmed_pulls_ = false;
+  if (more || pull_again_ || confirm || (notified_time_ > inbox_time_ && inbox_time_ > before)) pull(out, now);
 }
 
 void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {

@@ -242,6 +242,7 @@ class Session {
   int64_t outbox_time_ = 0;
   bool pull_in_flight_ = false;
   bool pull_again_ = false;
+  bool unconfirmed_pulls_ = false;  // pulls sent with confirmsAnswer, not yet confirmed
   int64_t notified_time_ = 0;
   int64_t next_pull_at_ = -1;
 

@@ -276,12 +276,15 @@ class HubTest : public ::testing::Test {
     return answer;
   }
 
-  pb::DownStreamMessages pull(ConnectionId id, int64_t sync_time, int64_t sendbox_time = 0) {
+  // `confirms`: Parley's SyncRequestMsg.confirmsAnswer (the server waits for the next pull).
+  pb::DownStreamMessages pull(ConnectionId id, int64_t sync_time, int64_t sendbox_time = 0,
+                              bool confirms = false) {
     pb::SyncRequestMsg req;
     req.set_synctime(sync_time);
     req.set_ispolling(false);
     req.set_ispullsend(true);
     req.set_sendboxsynctime(sendbox_time);
+    if (confirms) req.set_confirmsanswer(true);
     return query_ok<pb::DownStreamMessages>(id, "pullMsg", hub_->user_of(id), req);
   }
 

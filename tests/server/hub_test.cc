@@ -256,6 +256,58 @@ TEST_F(HubTest, ANewDeviceStartsWhereTheUsersDevicesHaveBeen) {
   EXPECT_EQ(fresh.list(0).msgid(), later.msg_uid);
 }
 
+// A new device that confirms (Parley) leaves the user's position where it was until its
+// next pull shows the answer arrived: an answer lost with a closed page is handed to the
+// next new device again, instead of to none.
+TEST_F(HubTest, AConfirmingNewDeviceMovesThePositionOnlyOnceConfirmed) {
+  HubOptions o = default_options();
+  o.limits.sync_batch_size = 2;
+  make_hub(o);
+  const ConnectionId a = connect("userA");
+  std::vector<std::string> uids;
+  for (int i = 0; i < 3; ++i) uids.push_back(send_text(a, "userB").msg_uid);
+  auto uids_of = [](const pb::DownStreamMessages& m) {
+    std::vector<std::string> out;
+    for (const auto& x : m.list()) out.push_back(x.msgid());
+    return out;
+  };
+
+  // The page closes after the first batch reached the server's side of the wire.
+  const ConnectionId lost = connect("userB");
+  const auto first = pull(lost, 0, 0, true);
+  EXPECT_EQ(uids_of(first), (std::vector<std::string>{uids[0], uids[1]}));
+  hub_->disconnected(lost);
+
+  // The next new device gets everything; its continuation batches wait for confirmation too.
+  const ConnectionId b = connect("userB");
+  auto batch = pull(b, 0, 0, true);
+  EXPECT_EQ(uids_of(batch), (std::vector<std::string>{uids[0], uids[1]}));
+  ASSERT_FALSE(batch.finished());
+  // Meanwhile another new device starts from the same place.
+  const ConnectionId other = connect("userB");
+  EXPECT_EQ(pull(other, 0, 0, true).list_size(), 2);
+  hub_->disconnected(other);
+  batch = pull(b, batch.synctime(), 0, true);  // confirms the first batch
+  EXPECT_EQ(uids_of(batch), (std::vector<std::string>{uids[2]}));
+  ASSERT_TRUE(batch.finished());
+  const ConnectionId after_first = connect("userB");
+  EXPECT_EQ(uids_of(pull(after_first, 0, 0, true)), (std::vector<std::string>{uids[2]}))
+      << "the first batch is confirmed, the last one not yet";
+  hub_->disconnected(after_first);
+
+  // The confirming pull (no flag) moves the position: new devices get nothing old.
+  EXPECT_EQ(pull(b, batch.synctime()).list_size(), 0);
+  const ConnectionId fresh = connect("userB");
+  EXPECT_EQ(pull(fresh, 0, 0, true).list_size(), 0);
+  // A device that does not confirm (the official client) moves it at once, as before.
+  const std::string later = send_text(a, "userB").msg_uid;
+  const ConnectionId official = connect("userB");
+  EXPECT_EQ(uids_of(pull(official, 0)), (std::vector<std::string>{later}));
+  hub_->disconnected(official);
+  const ConnectionId next = connect("userB");
+  EXPECT_EQ(pull(next, 0).list_size(), 0);
+}
+
 TEST_F(HubTest, UnpersistedMessagesAreDeliveredButNotKeptOrCounted) {
   const ConnectionId a = connect("userA");
   const ConnectionId b = connect("userB");

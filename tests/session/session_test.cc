@@ -496,8 +496,49 @@ TEST(SessionReceive, NotifyTriggersPullAndRepullsUntilFinished) {
   auto c = h.server(conn, codec::QueryAck{{}, again[0].message_id, 0, 0,
                                           pull_payload({text_from("userB", "U-2", 1700000000500)}, 1700000000500)});
   EXPECT_EQ(events(c, "message").size(), 1u);
-  EXPECT_TRUE(of_type<ClientQuery>(frames(c, conn)).empty());  // caught up with the notified time
   EXPECT_EQ(h.s.inbox_time(), 1700000000500);
+  // Caught up with the notified time. The pulls started without a position (the first
+  // answer gave none), so they asked the server to wait for a confirmation: one more pull,
+  // from the position reached, without the flag; its answer asks for nothing more.
+  for (const auto* q : {&pulls[0], &again[0]}) {
+    pb::SyncRequestMsg req;
+    ASSERT_TRUE(req.ParseFromString(q->payload));
+    EXPECT_TRUE(req.confirmsanswer());
+  }
+  auto confirm = of_type<ClientQuery>(frames(c, conn));
+  ASSERT_EQ(confirm.size(), 1u);
+  pb::SyncRequestMsg req;
+  ASSERT_TRUE(req.ParseFromString(confirm[0].payload));
+  EXPECT_EQ(req.synctime(), 1700000000500);
+  EXPECT_FALSE(req.has_confirmsanswer());
+  auto d = h.server(conn, codec::QueryAck{{}, confirm[0].message_id, 0, 0, empty_pull_payload(1700000000500)});
+  EXPECT_TRUE(of_type<ClientQuery>(frames(d, conn)).empty());
+}
+
+// A device with a position does not ask the server to wait: its pulls are as before.
+TEST(SessionReceive, PullsFromAPositionNeedNoConfirmation) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  auto q0 = of_type<ClientQuery>(frames(h.all));
+  auto a = h.server(conn, codec::QueryAck{{}, q0[1].message_id, 0, 0, empty_pull_payload(1700000000100)});
+  auto confirm = of_type<ClientQuery>(frames(a, conn));
+  ASSERT_EQ(confirm.size(), 1u);  // the first pull (syncTime 0) is confirmed
+  auto b = h.server(conn, codec::QueryAck{{}, confirm[0].message_id, 0, 0, empty_pull_payload(1700000000100)});
+  EXPECT_TRUE(of_type<ClientQuery>(frames(b, conn)).empty());
+  pb::NotifyMsg n;
+  n.set_type(1);
+  n.set_time(1700000000500);
+  auto c = h.server(conn, codec::ServerPublish{{1, false, false}, 1, "s_ntf", "userA", 9, n.SerializeAsString()});
+  auto pulls = of_type<ClientQuery>(frames(c, conn));
+  ASSERT_EQ(pulls.size(), 1u);
+  pb::SyncRequestMsg req;
+  ASSERT_TRUE(req.ParseFromString(pulls[0].payload));
+  EXPECT_EQ(req.synctime(), 1700000000100);
+  EXPECT_FALSE(req.has_confirmsanswer());
+  auto d = h.server(conn, codec::QueryAck{{}, pulls[0].message_id, 0, 0,
+                                          pull_payload({text_from("userB", "U-1", 1700000000500)}, 1700000000500)});
+  EXPECT_EQ(events(d, "message").size(), 1u);
+  EXPECT_TRUE(of_type<ClientQuery>(frames(d, conn)).empty());
 }
 
 TEST(SessionReceive, TypingIsAnEventRecallAndReadReceiptUpdateConversations) {
@@ -594,7 +635,14 @@ TEST(SessionComet, ConnectsPullsAndSendsOverLongPolling) {
   auto m = events(c, "message");
   ASSERT_EQ(m.size(), 1u);
   EXPECT_EQ(m[0]["message"]["content"]["content"], "hi");
-  EXPECT_TRUE(posts(c).empty());  // comet never sends PUBACK/QUERYCON
+  // Comet never sends PUBACK/QUERYCON; the one POST is the pull confirming the first one
+  // (which started without a position).
+  auto confirm = posts(c);
+  ASSERT_EQ(confirm.size(), 1u);
+  EXPECT_EQ(confirm[0].request.topic, "pullMsg");
+  EXPECT_EQ(json::parse(p[1].request.body)["confirmsAnswer"], true);
+  EXPECT_EQ(json::parse(confirm[0].request.body)["syncTime"], 1700000000500);
+  EXPECT_FALSE(json::parse(confirm[0].request.body).contains("confirmsAnswer"));
 
   auto d = h.cmd({{"cmd", "sendMessage"}, {"id", 2}, {"conversationType", 1}, {"targetId", "userB"},
                   {"objectName", "RC:TxtMsg"}, {"content", {{"content", "yo"}}}});

@@ -197,6 +197,8 @@ void websocket_run(Script& s, Harness& h) {
   info2->set_unreadcount(1);
   s.answer(conn, "qryRelationR", rel.SerializeAsString());
   s.answer(conn, "pullMsg", empty_pull_payload(1700000000450));
+  // The pulls began without a position: one more pull tells the server they arrived.
+  s.answer(conn, "pullMsg", empty_pull_payload(1700000000450));
 
   s.note("sends: private, group (mention, push), typing, read receipt, recall");
   s.cmd({{"cmd", "sendMessage"}, {"id", 10}, {"conversationType", 1}, {"targetId", "userB"},
@@ -456,9 +458,12 @@ void comet_run(Script& s, Harness& h) {
                               {"data", R"({"list":[{"fromUserId":"userB","type":1,"classname":"RC:TxtMsg","content":"{\"content\":\"hi\"}","dataTime":1700000000500,"status":48,"msgId":"C-1","direction":2}],"syncTime":1700000000500,"finished":true})"}}}));
   s.comet(conn, json::array({{{"headerCode", 98}, {"messageId", 3}, {"status", 0},
                               {"data", R"({"info":[{"type":1,"userId":"userB","unreadCount":2,"msg":{"fromUserId":"userB","type":1,"classname":"RC:TxtMsg","content":"{}","dataTime":1700000000500,"status":48,"msgId":"C-1"}}]})"}}}));
+  // The pull that began without a position is confirmed by the next one (4).
+  s.comet(conn, json::array({{{"headerCode", 98}, {"messageId", 4}, {"status", 0},
+                              {"data", R"({"list":[],"syncTime":1700000000500,"finished":true})"}}}));
   s.cmd({{"cmd", "sendMessage"}, {"id", 2}, {"conversationType", 1}, {"targetId", "userB"},
          {"objectName", "RC:TxtMsg"}, {"content", {{"content", "yo"}}}});
-  s.comet(conn, json::array({{{"headerCode", 64}, {"messageId", 4}, {"status", 0}, {"timestamp", 1700000000900}, {"messageUId", "C-2"}}}));
+  s.comet(conn, json::array({{{"headerCode", 64}, {"messageId", 5}, {"status", 0}, {"timestamp", 1700000000900}, {"messageUId", "C-2"}}}));
   s.comet(conn, json::array({{{"headerCode", 50}, {"messageId", 5}, {"topic", "s_msg"}, {"targetId", "userA"},
                               {"data", R"({"fromUserId":"userC","type":1,"classname":"RC:TxtMsg","content":"{\"content\":\"c\"}","dataTime":1700000001000,"status":48,"msgId":"C-3","unknownKey":1})"}},
                              {{"headerCode", 50}, {"messageId", 6}, {"topic", "s_ntf"}, {"targetId", "userA"},

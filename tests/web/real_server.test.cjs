@@ -7,7 +7,22 @@
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { ImServer, request } = require('../interop/lib/imserver_process.cjs');
-const { FLAVOURS, loadParley, realClient: newClient, waitFor, sleep, StubStorage } = require('./lib/harness.cjs');
+const { FLAVOURS, loadParley, realClient: newClient, waitFor, sleep, StubStorage, NodeWebSocket } = require('./lib/harness.cjs');
+
+// A WebSocket that delivers the first message (the CONNACK) and swallows the rest: a page
+// closing while answers are on their way.
+function deafAfterConnAck() {
+  const WS = NodeWebSocket();
+  class Deaf extends WS {
+    get onmessage() { return super.onmessage; }
+    set onmessage(fn) {
+      let heard = 0;
+      super.onmessage = fn && ((ev) => (heard++ === 0 ? fn(ev) : Deaf.swallowed++));
+    }
+  }
+  Deaf.swallowed = 0;
+  return Deaf;
+}
 
 // Fast reconnects for the restart test (the default backoff cap is 30 s).
 const CORE = { backoffBaseMs: 200, backoffCapMs: 1000 };
@@ -96,6 +111,35 @@ for (const flavour of FLAVOURS) {
     const list3 = await b3.getConversationList(null);
     assert.equal(list3.find((c) => c.targetId === u('a2')).unreadMessageCount, 0);
     for (const c of [a, b, b2, b3]) { await c.disconnect(); c.destroy(); }
+  });
+
+  // Without storage every visit is a new device. A visit that closes while its first pull
+  // is being answered must not lose those messages: the server keeps the user's position
+  // until a later pull confirms the answer (SyncRequestMsg.confirmsAnswer), so the next
+  // visit gets them; once that one confirms, a further visit is not handed them again.
+  test(`${flavour}: a visit that leaves before its first pull answer arrives loses nothing`, async () => {
+    const a = realClient(Parley, server, { core: CORE });
+    await a.connect((await server.getToken(u('a5'))).token);
+    for (let i = 0; i < 3; i++) await a.sendTextMessage(1, u('b5'), `missed ${i}`);
+    const Deaf = deafAfterConnAck();
+    const lost = realClient(Parley, server, { core: CORE, WebSocket: Deaf });
+    await lost.connect((await server.getToken(u('b5'))).token);
+    // Its three connect queries (pullSeAtts, pullMsg, qryRelationR) are answered, unheard.
+    await waitFor(() => Deaf.swallowed >= 3, { what: 'the answers to the first queries' });
+    assert.deepEqual(texts(lost), []);
+    lost.destroy();
+    await sleep(200);
+    const next = realClient(Parley, server, { core: CORE });
+    await next.connect((await server.getToken(u('b5'))).token);
+    await waitFor(() => texts(next).length >= 3, { what: 'the messages the closed visit missed' });
+    assert.deepEqual(texts(next), [0, 1, 2].map((i) => `missed ${i}`));
+    await sleep(300);  // its confirming pull
+    next.destroy();
+    const third = realClient(Parley, server, { core: CORE });
+    await third.connect((await server.getToken(u('b5'))).token);
+    await sleep(500);
+    assert.deepEqual(texts(third), []);
+    for (const c of [a, third]) { await c.disconnect(); c.destroy(); }
   });
 
   test(`${flavour}: on('sending') sees each message as it is queued, before the send resolves`, async () => {

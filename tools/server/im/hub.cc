@@ -621,9 +621,14 @@ void Hub::handle_query(Request& r, const codec::ClientQuery& q) {
 // pullMsg (§4.7): what the user has not got yet, oldest first, in batches.
 void Hub::query_pull_messages(Request& r, const codec::ClientQuery& q) {
   PARLEY_PARSE_OR_FAIL(pb::SyncRequestMsg, req);
-  const Session& s = r.session;
+  Session& s = r.session;
   auto stored = storage_.sync_position(s.app_key, s.user_id);
   if (!stored) return storage_failed(r, q, stored.error());
+  if (s.unconfirmed_position && req.synctime() > 0) {
+    // The new device pulls on from a position an answer gave it: it has that answer.
+    stored = advance_sync_position(s, stored.value(), *s.unconfirmed_position);
+    s.unconfirmed_position.reset();
+  }
 
   // A client without a position (a new browser: syncTime 0) starts where this user's
   // devices have already been, instead of being handed the whole history as new messages.
@@ -652,11 +657,10 @@ void Hub::query_pull_messages(Request& r, const codec::ClientQuery& q) {
   answer.set_finished(!page.value().has_more);
 
   const storage::SyncPosition reached{sync_time, req.ispullsend() ? sync_time : 0};
-  const bool moved = reached.inbox_ms > stored.value().inbox_ms || reached.outbox_ms > stored.value().outbox_ms;
-  if (auto st = moved ? storage_.advance_sync_position(s.app_key, s.user_id, reached) : ok_status(); !st) {
-    // Only the fresh-device shortcut depends on it: answer anyway.
-    metrics_.count_error(Metrics::Error::kStorage);
-    log_error("storage.failed", {{"op", "advance_sync_position"}, {"error", st.error().message}});
+  if (req.confirmsanswer()) {
+    s.unconfirmed_position = reached;  // stored when the device pulls on (above)
+  } else {
+    advance_sync_position(s, stored.value(), reached);
   }
   log_debug("sync.pull", {{"user", s.user_id}, {"after", received_after}, {"sent_after", sent_after},
                           {"count", answer.list_size()}, {"sync_time", sync_time},
@@ -664,6 +668,20 @@ void Hub::query_pull_messages(Request& r, const codec::ClientQuery& q) {
   ack_query(r, q, serialize(answer));
   r.session.pulled = true;
   r.session.release_status_at_ms = r.now_ms + kHeldStatusDelayMs;
+}
+
+// Moves the user's stored position (where new devices start) from `stored` up to
+// `reached`; answers the position now stored. Only the new-device shortcut depends on it:
+// a failure is logged, and the pull is answered anyway.
+storage::SyncPosition Hub::advance_sync_position(const Session& s, const storage::SyncPosition& stored,
+                                                 const storage::SyncPosition& reached) {
+  if (reached.inbox_ms <= stored.inbox_ms && reached.outbox_ms <= stored.outbox_ms) return stored;
+  if (auto st = storage_.advance_sync_position(s.app_key, s.user_id, reached); !st) {
+    metrics_.count_error(Metrics::Error::kStorage);
+    log_error("storage.failed", {{"op", "advance_sync_position"}, {"error", st.error().message}});
+    return stored;
+  }
+  return {std::max(stored.inbox_ms, reached.inbox_ms), std::max(stored.outbox_ms, reached.outbox_ms)};
 }
 
 // pullSeAtts: conversation states (top, do-not-disturb) changed since the client's version.

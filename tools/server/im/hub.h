@@ -180,6 +180,9 @@ class Hub {
     // session has pulled once, and for a moment after each pull's answer; tick() sends them
     // at release_status_at_ms.
     bool pulled = false;
+    // Where the last pull with SyncRequestMsg.confirmsAnswer led: stored as the user's
+    // position once the device pulls on from it (it has the answer), never if it leaves.
+    std::optional<storage::SyncPosition> unconfirmed_position;
     int64_t release_status_at_ms = 0;
     std::vector<std::pair<int64_t, std::string>> held_status;  // time, DownStreamMessage
   };
@@ -241,6 +244,8 @@ class Hub {
                        const std::string& sender, int64_t message_time, int64_t now_ms);
 
   void query_pull_messages(Request& r, const codec::ClientQuery& q);
+  storage::SyncPosition advance_sync_position(const Session& s, const storage::SyncPosition& stored,
+                                              const storage::SyncPosition& reached);
   void query_session_states(Request& r, const codec::ClientQuery& q);
   void query_user_settings(Request& r, const codec::ClientQuery& q);
   void query_report_sdk(Request& r, const codec::ClientQuery& q);
