@@ -1,4 +1,5 @@
 #include "codec/byte_io.h"
+#include "common/decimal.h"
 
 namespace parley::codec {
 
@@ -40,13 +41,13 @@ Result<std::string> ByteReader::utf(const char* what) {
   if (!u16(len)) {
     return make_error(ErrorCode::kTruncated,
                       std::string("truncated in the length of ") + what + " at byte " +
-                          std::to_string(start));
+                          decimal(start));
   }
   if (remaining() < len) {
     pos_ = start;
     return make_error(ErrorCode::kTruncated, std::string(what) + " declares " +
-                                                 std::to_string(len) + " bytes but only " +
-                                                 std::to_string(remaining() - 0) + " remain");
+                                                 decimal(len) + " bytes but only " +
+                                                 decimal(remaining() - 0) + " remain");
   }
   auto text = cesu8_to_utf8(data_.substr(pos_, len));
   if (!text) {

@@ -1,4 +1,5 @@
 #include "codec/comet.h"
+#include "common/decimal.h"
 
 #include <limits>
 
@@ -105,7 +106,7 @@ Result<ClientFrame> decode_comet_request(const CometRequest& req) {
     case FrameType::kPingReq: return ClientFrame{PingReq{flags}};
     default:
       return make_error(ErrorCode::kBadFrameType,
-                        "comet header " + std::to_string(req.header) + " is not a client frame");
+                        "comet header " + decimal(req.header) + " is not a client frame");
   }
 }
 
@@ -222,7 +223,7 @@ Result<ServerFrame> decode_comet_response(const json& j, std::string_view ack_to
     }
     default:
       return make_error(ErrorCode::kBadFrameType,
-                        "comet headerCode " + std::to_string(header) + " is not a server frame");
+                        "comet headerCode " + decimal(header) + " is not a server frame");
   }
 }
 

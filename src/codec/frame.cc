@@ -1,4 +1,5 @@
 #include "codec/frame.h"
+#include "common/decimal.h"
 
 #include "codec/byte_io.h"
 
@@ -12,7 +13,7 @@ Error truncated(const char* frame, const char* field) {
 
 Error trailing(const char* frame, const ByteReader& r) {
   return make_error(ErrorCode::kTrailingBytes, std::string(frame) + " has " +
-                                                   std::to_string(r.remaining()) +
+                                                   decimal(r.remaining()) +
                                                    " unexpected trailing bytes");
 }
 
@@ -36,9 +37,9 @@ Result<Unit> read_topic_block(ByteReader& r, F& f, const char* name) {
 }
 
 Error too_large(size_t size, const DecodeLimits& limits) {
-  return make_error(ErrorCode::kOversized, "frame of " + std::to_string(size) +
+  return make_error(ErrorCode::kOversized, "frame of " + decimal(size) +
                                                " bytes exceeds the limit of " +
-                                               std::to_string(limits.max_frame_bytes));
+                                               decimal(limits.max_frame_bytes));
 }
 
 Error empty_frame() { return make_error(ErrorCode::kTruncated, "empty frame"); }
@@ -116,7 +117,7 @@ Result<ClientFrame> decode_client_frame(std::string_view bytes, const DecodeLimi
     }
     default:
       return make_error(ErrorCode::kBadFrameType,
-                        "frame type " + std::to_string(header >> 4) + " (" +
+                        "frame type " + decimal(header >> 4) + " (" +
                             frame_type_name(type) + ") is not sent by a client");
   }
 }
@@ -243,7 +244,7 @@ Result<ServerFrame> decode_server_frame(std::string_view bytes, const DecodeLimi
     }
     default:
       return make_error(ErrorCode::kBadFrameType,
-                        "frame type " + std::to_string(header >> 4) + " (" +
+                        "frame type " + decimal(header >> 4) + " (" +
                             frame_type_name(type) + ") is not sent by a server");
   }
 }

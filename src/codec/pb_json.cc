@@ -1,4 +1,5 @@
 #include "codec/pb_json.h"
+#include "common/decimal.h"
 
 #include <cstdint>
 #include <limits>
@@ -142,7 +143,7 @@ Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth) {
                 : wire == kFixed64 ? r.skip(8)
                 : wire == kFixed32 ? r.skip(4)
                                    : false;
-      if (!ok) return pb_error(m, "bad or truncated unknown field " + std::to_string(number));
+      if (!ok) return pb_error(m, "bad or truncated unknown field " + decimal(number));
       continue;
     }
     const bool repeated = f->label == Label::kRepeated;
@@ -162,12 +163,12 @@ Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth) {
           store(scalar_to_json(f->kind, v));
         }
       } else {
-        return pb_error(m, std::string("wrong wire type ") + std::to_string(wire) +
+        return pb_error(m, std::string("wrong wire type ") + decimal(wire) +
                                " for field " + f->name);
       }
     } else {
       if (wire != kLen) {
-        return pb_error(m, std::string("wrong wire type ") + std::to_string(wire) +
+        return pb_error(m, std::string("wrong wire type ") + decimal(wire) +
                                " for field " + f->name);
       }
       std::string_view value;

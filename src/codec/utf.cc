@@ -1,4 +1,5 @@
 #include "codec/utf.h"
+#include "common/decimal.h"
 
 #include <cstdint>
 
@@ -57,7 +58,7 @@ Result<std::string> cesu8_to_utf8(std::string_view bytes) {
     uint32_t cp = decode_one(bytes, i);
     if (cp == kInvalid) {
       return make_error(ErrorCode::kBadString,
-                        "invalid UTF-8 byte sequence at string offset " + std::to_string(at));
+                        "invalid UTF-8 byte sequence at string offset " + decimal(at));
     }
     if (is_high_surrogate(cp)) {
       size_t j = i;

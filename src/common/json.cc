@@ -1,4 +1,6 @@
 #include "common/json.h"
+
+#include "common/decimal.h"
 #include "common/json_util.h"
 
 #include <algorithm>
@@ -55,15 +57,6 @@ size_t utf8_sequence(const unsigned char* p, size_t n, size_t* skip) {
   return len;
 }
 
-void append_uint(std::string& out, uint64_t v) {
-  char buf[20];
-  size_t i = sizeof buf;
-  do {
-    buf[--i] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  out.append(buf + i, sizeof buf - i);
-}
 
 // The characters of the two-character escapes and their letters, for dump and parse. dump
 // writes all but the last, '/', as is (as JFMC does); parse reads all eight.
@@ -168,6 +161,31 @@ double text_to_double(const std::string& t) {
 }
 
 }  // namespace
+
+// ---- decimal text (common/decimal.h) --------------------------------------------------
+
+void append_decimal(std::string& out, uint64_t magnitude, bool negative) {
+  char buf[21];
+  size_t i = sizeof buf;
+  do {
+    buf[--i] = static_cast<char>('0' + magnitude % 10);
+    magnitude /= 10;
+  } while (magnitude != 0);
+  if (negative) buf[--i] = '-';
+  out.append(buf + i, sizeof buf - i);
+}
+
+std::string signed_decimal(int64_t v) {
+  std::string out;
+  append_decimal(out, v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v), v < 0);
+  return out;
+}
+
+std::string unsigned_decimal(uint64_t v) {
+  std::string out;
+  append_decimal(out, v);
+  return out;
+}
 
 // ---- construction -------------------------------------------------------------------
 
@@ -558,15 +576,13 @@ void Json::dump_to(std::string& out) const {
     case Type::kNull:
     case Type::kDiscarded: out.append("null"); break;  // JFMC dumps discarded as null too
     case Type::kBoolean: out.append(u_.boolean ? "true" : "false"); break;
-    case Type::kInteger:
-      if (u_.integer < 0) {
-        out.push_back('-');
-        append_uint(out, 0 - static_cast<uint64_t>(u_.integer));
-      } else {
-        append_uint(out, static_cast<uint64_t>(u_.integer));
-      }
+    case Type::kInteger: {
+      const bool negative = u_.integer < 0;
+      append_decimal(out, negative ? 0 - static_cast<uint64_t>(u_.integer) : static_cast<uint64_t>(u_.integer),
+                     negative);
       break;
-    case Type::kUnsigned: append_uint(out, u_.uint); break;
+    }
+    case Type::kUnsigned: append_decimal(out, u_.uint); break;
     case Type::kFloat: out.append(*u_.text); break;
     case Type::kString: dump_string(out, *u_.text); break;
     case Type::kArray: {

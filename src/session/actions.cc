@@ -1,4 +1,5 @@
 #include "session/actions.h"
+#include "common/decimal.h"
 
 #include <string_view>
 
@@ -20,7 +21,7 @@ class ObjectText {
   }
   ObjectText& num(const char* key, int64_t v) {
     name(key);
-    out_.append(std::to_string(v));
+    append_decimal(out_, v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v), v < 0);
     return *this;
   }
   ObjectText& json(const char* key, const Json& v) {

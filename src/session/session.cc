@@ -1,4 +1,5 @@
 #include "common/json_util.h"
+#include "common/decimal.h"
 #include "session/session.h"
 
 #include <algorithm>
@@ -165,7 +166,7 @@ void Session::persist_outbox(Actions& out) {
 
 void Session::persist_conversation(Actions& out, int type, const std::string& target) {
   if (user_id_.empty()) return;
-  const std::string name = "conv/" + std::to_string(type) + "/" + target;
+  const std::string name = "conv/" + decimal(type) + "/" + target;
   if (const auto* c = conversations_.find(type, target)) {
     persist(out, name, to_text(c->to_json()));
   } else {
@@ -376,8 +377,8 @@ void Session::cmd_connect(Actions& out, int64_t now, const json& cmd) {
   secure_ = jget(cmd, "secure", false);
   transport_ = jget(cmd, "transport", std::string("websocket")) == "comet" ? TransportKind::kComet
                                                                           : TransportKind::kWebSocket;
-  comet_pid_ = std::to_string(1000000000000ull + rng_.uniform(8999999999999ull)) + "." +
-               std::to_string(rng_.uniform(9999));
+  comet_pid_ = decimal(1000000000000ull + rng_.uniform(8999999999999ull)) + "." +
+               decimal(rng_.uniform(9999));
   connect_callback_ = id;
   reconnect_allowed_ = true;
   reconnect_mode_ = ReconnectMode::kAuto;

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "codec/topics.h"
+#include "common/decimal.h"
 #include "common/json_util.h"
 #include "session/payload.h"
 #include "session/session.h"
@@ -98,13 +99,13 @@ void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
   const std::string_view topic = send_topic(type, status_message);
   if (topic.empty())
     return fail(out, id, ErrorCode::kNotSupport,
-                "conversation type " + std::to_string(type) + " cannot be sent to");
+                "conversation type " + decimal(type) + " cannot be sent to");
   const json content = jget(cmd, "content", json::object());
   const std::string content_text = content.is_string() ? content.get<std::string>() : to_text(content);
   if (content_text.size() > config_.max_content_bytes)
     return fail(out, id, ErrorCode::kMessageContentTooLong,
-                "content is " + std::to_string(content_text.size()) + " bytes, over the limit of " +
-                    std::to_string(config_.max_content_bytes));
+                "content is " + decimal(content_text.size()) + " bytes, over the limit of " +
+                    decimal(config_.max_content_bytes));
 
   MessageFlags flags = builtin_flags(object);
   if (cmd.contains("isPersited") && cmd["isPersited"].is_boolean()) flags.persisted = cmd["isPersited"].get<bool>();

@@ -3,6 +3,7 @@
 // to_text (dump(-1, ' ', false, replace)), on hand-picked edge cases and on many random
 // documents; then unit tests of the API the core uses.
 #include "common/json.h"
+#include "common/decimal.h"
 
 #include <gtest/gtest.h>
 
@@ -453,6 +454,24 @@ TEST(Json, GetDoubleMatchesStrtod) {
   for (const char* exact : {"0.1", "1.5", "123.456", "1e22", "1e-22", "-2.5e-3", "9007199254740993", "0.3",
                             "4.35", "1.7976931348623157e308", "5e-324", "2.2250738585072014e-308"}) {
     EXPECT_EQ(Json::parse(exact).get<double>(), std::strtod(exact, nullptr)) << exact;
+  }
+}
+
+TEST(Decimal, MatchesToStringForEveryWidth) {
+  for (int64_t v : {int64_t{0}, int64_t{7}, int64_t{-7}, int64_t{1700000000000}, INT64_MAX, INT64_MIN})
+    EXPECT_EQ(decimal(v), std::to_string(v));
+  EXPECT_EQ(decimal(UINT64_MAX), "18446744073709551615");
+  EXPECT_EQ(decimal(uint8_t{200}), "200");
+  EXPECT_EQ(decimal(-5), "-5");
+  EXPECT_EQ(decimal(size_t{42}), "42");
+  std::string out = "x";
+  append_decimal(out, 12, true);
+  EXPECT_EQ(out, "x-12");
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 1000; ++i) {
+    const auto v = static_cast<int64_t>(rng() >> (rng() % 64));
+    EXPECT_EQ(decimal(v), std::to_string(v));
+    EXPECT_EQ(decimal(static_cast<uint64_t>(v)), std::to_string(static_cast<uint64_t>(v)));
   }
 }
 
