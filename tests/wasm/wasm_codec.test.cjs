@@ -63,9 +63,9 @@ for (const flavour of ['release', 'debug']) {
 // Size is a feature (STYLE.md 11): the release wasm must stay within its budget. The
 // comparison with the official client lives in tools/bench; this only guards against
 // regressions. Raise the budget deliberately, in its own commit, with the reason.
-// 48 KB: 48,014 B measured after the size work of session 4 (Json::set, typed setters,
-// compact schema table, extra binaryen passes; see CHANGELOG).
-const WASM_GZIP_BUDGET = 48 * 1024;
+// 45 KB: 44,884 B measured after the size work of session 5 (one payload decoder, exact
+// float-to-integer reads, decimal(), binaryen inlining tiny functions; see CHANGELOG).
+const WASM_GZIP_BUDGET = 45 * 1024;
 test('wasm release size budget', () => {
   const dir = wasmDir('release');
   const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join(dir, f)), { level: 9 }).length;
