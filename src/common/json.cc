@@ -57,46 +57,54 @@ size_t utf8_sequence(const unsigned char* p, size_t n, size_t* skip) {
   return len;
 }
 
-
 // The characters of the two-character escapes and their letters, for dump and parse. dump
 // writes all but the last, '/', as is (as JFMC does); parse reads all eight.
 constexpr char kEscaped[] = "\b\t\n\f\r\"\\/";
 constexpr char kEscapes[] = "btnfr\"\\/";
 constexpr size_t kDumpEscapes = 7;
 
-void dump_string(std::string& out, const std::string& s) {
+}  // namespace
+
+// Characters that need no escape go out in runs (one append each), not one by one.
+void Json::dump_string_to(std::string& out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
   out.push_back('"');
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const size_t n = s.size();
+  size_t run = 0;  // where the characters copied as they are begin
   size_t i = 0;
   while (i < n) {
     const unsigned char c = p[i];
-    if (c >= 0x80) {
-      size_t skip = 0;
-      const size_t len = utf8_sequence(p + i, n - i, &skip);
-      if (len != 0) {
-        out.append(s, i, len);
-        i += len;
-      } else {
-        out.append("\xEF\xBF\xBD");
-        i += skip;
-      }
+    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+      ++i;
       continue;
     }
-    ++i;
-    if (const void* e = std::memchr(kEscaped, c, kDumpEscapes)) {
-      out.push_back('\\');
-      out.push_back(kEscapes[static_cast<const char*>(e) - kEscaped]);
-    } else if (c < 0x20) {
+    size_t skip = 1;
+    const size_t len = c >= 0x80 ? utf8_sequence(p + i, n - i, &skip) : 0;
+    if (len != 0) {  // valid UTF-8: as it is
+      i += len;
+      continue;
+    }
+    out.append(s.data() + run, i - run);
+    if (c >= 0x80) {
+      out.append("\xEF\xBF\xBD");  // U+FFFD for the ill-formed sequence
+      i += skip;
+    } else if (const void* e = std::memchr(kEscaped, c, kDumpEscapes)) {
+      const char esc[2] = {'\\', kEscapes[static_cast<const char*>(e) - kEscaped]};
+      out.append(esc, 2);
+      ++i;
+    } else {  // another control character
       const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
       out.append(esc, sizeof esc);
-    } else {
-      out.push_back(static_cast<char>(c));
+      ++i;
     }
+    run = i;
   }
+  out.append(s.data() + run, n - run);
   out.push_back('"');
 }
+
+namespace {
 
 // Through push_back(Json&&), which the arrays need anyway: vector::assign from a range
 // would be one more instantiation.
@@ -584,7 +592,7 @@ void Json::dump_to(std::string& out) const {
     }
     case Type::kUnsigned: append_decimal(out, u_.uint); break;
     case Type::kFloat: out.append(*u_.text); break;
-    case Type::kString: dump_string(out, *u_.text); break;
+    case Type::kString: dump_string_to(out, *u_.text); break;
     case Type::kArray: {
       out.push_back('[');
       bool first = true;
@@ -602,7 +610,7 @@ void Json::dump_to(std::string& out) const {
       for (const JsonMember& m : *u_.object) {
         if (!first) out.push_back(',');
         first = false;
-        dump_string(out, m.key);
+        dump_string_to(out, m.key);
         out.push_back(':');
         m.value.dump_to(out);
       }

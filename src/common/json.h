@@ -225,6 +225,8 @@ class Json {
   // Compact text, as parley::to_text always produced it (see the top of this file).
   std::string dump() const;
   void dump_to(std::string& out) const;
+  // Appends `s` as a JSON string, as dump() writes one (invalid UTF-8 becomes U+FFFD).
+  static void dump_string_to(std::string& out, std::string_view s);
 
   // Numbers compare by value across integer kinds and floats; discarded equals nothing.
   friend bool operator==(const Json& a, const Json& b);

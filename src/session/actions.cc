@@ -16,7 +16,7 @@ class ObjectText {
   ~ObjectText() { out_.push_back('}'); }
   ObjectText& str(const char* key, std::string_view v) {
     name(key);
-    Json(v).dump_to(out_);  // escaping, and U+FFFD for invalid UTF-8, as everywhere
+    Json::dump_string_to(out_, v);  // escaping, and U+FFFD for invalid UTF-8, as everywhere
     return *this;
   }
   ObjectText& num(const char* key, int64_t v) {
