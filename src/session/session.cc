@@ -146,7 +146,23 @@ void Session::persist_sync(Actions& out) {
   persist(out, "sync", to_text(json().set("inbox", inbox_time_).set("outbox", outbox_time_)));
 }
 
-void Session::persist_seen(Actions& out) { persist(out, "seen", to_text(seen_.to_json())); }
+void Session::forget(Actions& out, const std::string& name) {
+  if (!user_id_.empty()) out.push_back(PersistValue{key(name), "", true});
+}
+
+// The dedupe set, by blocks (store/dedupe_set.h): the blocks that got ids since the last
+// write (normally the newest alone), and away with those whose ids are all forgotten.
+void Session::persist_seen(Actions& out) {
+  constexpr size_t kBlock = store::DedupeSet::kBlockIds;
+  const size_t end = seen_.end_number();
+  for (size_t b = seen_written_end_ / kBlock; b * kBlock < end; ++b)
+    persist(out, "seen/" + decimal(b), to_text(seen_.block_json(b)));
+  for (; seen_first_block_ < seen_.first_number() / kBlock; ++seen_first_block_)
+    forget(out, "seen/" + decimal(seen_first_block_));
+  if (seen_legacy_) forget(out, "seen");
+  seen_legacy_ = false;
+  seen_written_end_ = end;
+}
 
 std::string Session::pending_outbox_key() const {
   return "parley/" + config_.app_key + "/_pending/outbox";
@@ -170,7 +186,7 @@ void Session::persist_conversation(Actions& out, int type, const std::string& ta
   if (const auto* c = conversations_.find(type, target)) {
     persist(out, name, to_text(c->to_json()));
   } else {
-    out.push_back(PersistValue{key(name), "", true});
+    forget(out, name);
   }
 }
 
@@ -244,6 +260,8 @@ void Session::load_user_state(const std::string& user) {
   conversations_.clear();
   pending_marks_.clear();
   const std::string prefix = "parley/" + config_.app_key + "/" + user + "/";
+  json legacy_seen;
+  size_t first_block = SIZE_MAX, last_block = 0;  // of the dedupe set's stored blocks
   for (const auto& [k, v] : persisted_) {
     if (k.compare(0, prefix.size(), prefix) != 0) continue;
     const std::string name = k.substr(prefix.size());
@@ -252,8 +270,13 @@ void Session::load_user_state(const std::string& user) {
     if (name == "sync" && j.is_object()) {
       inbox_time_ = jget(j, "inbox", int64_t{0});
       outbox_time_ = jget(j, "outbox", int64_t{0});
-    } else if (name == "seen") {
-      seen_.load(j);
+    } else if (name == "seen") {  // the whole set, as a version before the blocks kept it
+      legacy_seen = std::move(j);
+    } else if (name.compare(0, 5, "seen/") == 0) {  // read below, in number order
+      size_t b = 0;
+      for (size_t i = 5; i < name.size(); ++i) b = b * 10 + static_cast<size_t>(name[i] - '0');
+      first_block = std::min(first_block, b);
+      last_block = std::max(last_block, b);
     } else if (name == "outbox" && j.is_array()) {
       for (const auto& e : j)
         if (auto entry = OutboxEntry::from_json(e)) outbox_.push_back(*entry);
@@ -264,6 +287,30 @@ void Session::load_user_state(const std::string& user) {
     } else if (name.compare(0, 5, "conv/") == 0) {
       if (auto c = store::Conversation::from_json(j)) conversations_.load(*c);
     }
+  }
+  // The dedupe set: the old single key's ids are the older ones, then the blocks in order,
+  // numbered on from the newest block. Ids from the old key go to blocks at the next write.
+  seen_.append(legacy_seen);
+  if (first_block <= last_block) {
+    // Stored blocks are consecutive; a stray key far below the rest is not walked to.
+    constexpr size_t kBlock = store::DedupeSet::kBlockIds;
+    first_block = std::max(first_block, last_block - std::min(last_block, config_.dedupe_capacity / kBlock + 1));
+    size_t last_size = 0;
+    for (size_t b = first_block; b <= last_block; ++b) {
+      auto it = persisted_.find(prefix + "seen/" + decimal(b));
+      if (it == persisted_.end()) continue;
+      json ids = json::parse(it->second, nullptr, false);
+      seen_.append(ids);
+      last_size = ids.size();
+    }
+    seen_.number_up_to(last_block * kBlock + last_size);
+    seen_first_block_ = first_block;
+  }
+  seen_written_end_ = seen_.end_number();
+  seen_legacy_ = legacy_seen.is_array();
+  if (seen_legacy_) {
+    seen_written_end_ = seen_.first_number();
+    dirty_seen_ = true;
   }
   // Entries saved before a CONNACK (this page's or a reloaded one's), not yet adopted.
   auto pending = persisted_.find(pending_outbox_key());

@@ -135,6 +135,7 @@ class Session {
   void persist(Actions& out, const std::string& name, const std::string& value);
   void persist_sync(Actions& out);
   void persist_seen(Actions& out);
+  void forget(Actions& out, const std::string& name);  // erases a persisted key
   void persist_outbox(Actions& out);
   std::string pending_outbox_key() const;
   void persist_conversation(Actions& out, int type, const std::string& target);
@@ -247,6 +248,9 @@ class Session {
   int64_t next_pull_at_ = -1;
 
   store::DedupeSet seen_;
+  size_t seen_written_end_ = 0;  // seen_.end_number() when its blocks were last written
+  size_t seen_first_block_ = 0;  // the oldest block that may still be stored
+  bool seen_legacy_ = false;       // loaded from the old single "seen" key: erase it
   std::vector<OutboxEntry> outbox_;  // a vector: nothing keeps a pointer across a push
   store::ConversationStore conversations_;
   std::set<std::string> chatrooms_;    // joined, re-joined after reconnect

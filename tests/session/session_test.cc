@@ -695,6 +695,77 @@ TEST(SessionRecall, RecallPublishesToSelfAndReportsTheCommand) {
   EXPECT_EQ(results(h.cmd({{"cmd", "recallMessage"}, {"id", 10}, {"targetId", "x"}}), 10)[0]["code"], 33003);
 }
 
+// The dedupe set is stored in blocks of 100 ids: each message rewrites one block (not the
+// whole set, which once made every incoming message write up to 100 KB), blocks whose ids
+// are all forgotten are erased, and a restart restores the set from the blocks, or from
+// the single "seen" key of an older version, which then moves to blocks.
+TEST(SessionPersist, DedupeSetIsStoredInBlocksAndSurvivesRestarts) {
+  std::map<std::string, std::string> store;
+  size_t largest_write = 0;
+  auto persist = [&](const Actions& a) {
+    for (const auto& x : a)
+      if (auto* p = std::get_if<session::PersistValue>(&x)) {
+        if (p->erase) {
+          store.erase(p->key);
+        } else {
+          store[p->key] = p->value;
+          if (p->key.find("/seen") != std::string::npos) largest_write = std::max(largest_write, p->value.size());
+        }
+      }
+  };
+  auto seen_keys = [&]() {
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : store)
+      if (k.rfind("parley/appkey/userA/seen", 0) == 0) keys.push_back(k.substr(20));
+    return keys;
+  };
+  auto config = Harness::make_config();
+  config.dedupe_capacity = 250;
+  auto message = [](int i) {
+    pb::DownStreamMessage m = text_from("userB", "UID-" + std::to_string(i), 1700000000000 + i);
+    return m.SerializeAsString();
+  };
+  {
+    Harness h(1, config);
+    const uint32_t conn = h.connect();
+    for (int i = 0; i < 420; ++i)
+      persist(h.server(conn, codec::ServerPublish{{1, false, false}, 1, "s_msg", "userA", 0, message(i)}));
+  }
+  // 420 ids, the newest 250 remembered (170..419): blocks 1 to 4; block 0 (0..99) erased.
+  EXPECT_EQ(seen_keys(), (std::vector<std::string>{"seen/1", "seen/2", "seen/3", "seen/4"}));
+  EXPECT_LT(largest_write, 100u * 12);  // one block of 100 ids of ~10 characters at the most
+  auto redelivered = [&](Harness& h, uint32_t conn, int i) {
+    return events(h.server(conn, codec::ServerPublish{{1, false, false}, 1, "s_msg", "userA", 0, message(i)}),
+                  "message").size();
+  };
+  {
+    Harness h(2, config);
+    h.s.restore(store);
+    const uint32_t conn = h.connect();
+    EXPECT_EQ(redelivered(h, conn, 419), 0u);
+    EXPECT_EQ(redelivered(h, conn, 170), 0u);
+    EXPECT_EQ(redelivered(h, conn, 420), 1u);  // new: numbered on, into block 4
+    persist(h.all);
+  }
+  EXPECT_EQ(seen_keys(), (std::vector<std::string>{"seen/1", "seen/2", "seen/3", "seen/4"}));
+  EXPECT_NE(store["parley/appkey/userA/seen/4"].find("UID-420"), std::string::npos);
+
+  // An older version's single key: read, then written as blocks, and erased.
+  std::map<std::string, std::string> old_store = {
+      {"parley/appkey/userA/seen", R"(["UID-1","UID-2"])"},
+      {"parley/appkey/userA/sync", R"({"inbox":1700000000002,"outbox":0})"}};
+  store = old_store;
+  {
+    Harness h(3, config);
+    h.s.restore(store);
+    const uint32_t conn = h.connect();
+    persist(h.all);
+    EXPECT_EQ(redelivered(h, conn, 2), 0u);
+  }
+  EXPECT_EQ(seen_keys(), (std::vector<std::string>{"seen/0"}));
+  EXPECT_EQ(store["parley/appkey/userA/seen/0"], R"(["UID-1","UID-2"])");
+}
+
 TEST(SessionPersist, DirectMessageIsPersistedInTheSameInputAndEventsAreCoalesced) {
   Harness h;
   const uint32_t conn = h.connect();
@@ -710,7 +781,7 @@ TEST(SessionPersist, DirectMessageIsPersistedInTheSameInputAndEventsAreCoalesced
   bool seen_persisted = false;
   for (const auto& x : a)
     if (auto* p = std::get_if<session::PersistValue>(&x))
-      if (p->key == "parley/appkey/userA/seen" && p->value.find("S-1") != std::string::npos) seen_persisted = true;
+      if (p->key == "parley/appkey/userA/seen/0" && p->value.find("S-1") != std::string::npos) seen_persisted = true;
   EXPECT_TRUE(seen_persisted);  // a reload right after cannot deliver it twice
   EXPECT_EQ(events(a, "conversation").size(), 1u);
   // A pull of 3 messages of one conversation: one conversation event, one write each.
