@@ -418,6 +418,10 @@ const Json* Json::find_member(std::string_view key) const {
 
 Json& Json::operator[](std::string_view key) {
   Object& o = object_ref();
+  if (o.empty() || KeyLess()(o.back(), key)) {  // after every key (objects built in order)
+    o.push_back(JsonMember{std::string(key), Json()});
+    return o.back().value;
+  }
   auto it = std::lower_bound(o.begin(), o.end(), key, KeyLess());
   if (it != o.end() && it->key == key) return it->value;
   // Append and swap into place: vector::insert would be one more instantiation, and large.

@@ -123,30 +123,29 @@ Json message_from_downstream(const Json& m, const MessageContext& ctx,
   bool known = false;
   MessageFlags flags = builtin_flags(classname, &known);
   if (!known) flags = MessageFlags{(status & 16) != 0, (status & 32) != 0};
-  Json msg = Json()
-                 .set("conversationType", type)
-                 .set("targetId", group_like ? jget(m, "groupId", "") : from)
-                 .set("senderUserId", send ? ctx.self_user_id : from)
-                 .set("messageDirection", direction)
-                 .set("messageUId", jget(m, "msgId", ""))
-                 .set("sentTime", data_time)
-                 .set("objectName", classname)
-                 .set("messageType", classname)
-                 .set("content", content_to_json(jget(m, "content", "")))
-                 .set("sentStatus", send ? kSent : kReceived)
-                 .set("receivedStatus", (status & 2) ? kRetrieved : kUnread)
-                 .set("offLineMessage", data_time < ctx.connected_time_ms)
-                 .set("isPersited", flags.persisted)
-                 .set("isCounted", flags.counted)
-                 .set("isMentioned", (status & 64) != 0)
-                 .set("disableNotification", (status & 512) != 0)
-                 .set("canIncludeExpansion", (status & 1024) != 0)
-                 .set("messageId", local_id)
-                 .set("receivedTime", ctx.now_ms);
-  // For group messages the sender is fromUserId even though targetId is the group.
-  if (group_like && !send) msg["senderUserId"] = from;
-  if (m.contains("pushContent")) msg["pushContent"] = jget(m, "pushContent", "");
-  if (m.contains("clientUniqueId")) msg["clientUniqueId"] = jget(m, "clientUniqueId", int64_t{0});
+  // Keys in byte order: each one is appended, none moved into place (a hot path).
+  Json msg = Json().set("canIncludeExpansion", (status & 1024) != 0);
+  if (m.contains("clientUniqueId")) msg.set("clientUniqueId", jget(m, "clientUniqueId", int64_t{0}));
+  msg.set("content", content_to_json(jget(m, "content", "")))
+      .set("conversationType", type)
+      .set("disableNotification", (status & 512) != 0)
+      .set("isCounted", flags.counted)
+      .set("isMentioned", (status & 64) != 0)
+      .set("isPersited", flags.persisted)
+      .set("messageDirection", direction)
+      .set("messageId", local_id)
+      .set("messageType", classname)
+      .set("messageUId", jget(m, "msgId", ""))
+      .set("objectName", classname)
+      .set("offLineMessage", data_time < ctx.connected_time_ms);
+  if (m.contains("pushContent")) msg.set("pushContent", jget(m, "pushContent", ""));
+  // The sender of a received group message is fromUserId; targetId is the group.
+  msg.set("receivedStatus", (status & 2) ? kRetrieved : kUnread)
+      .set("receivedTime", ctx.now_ms)
+      .set("senderUserId", send ? ctx.self_user_id : from)
+      .set("sentStatus", send ? kSent : kReceived)
+      .set("sentTime", data_time)
+      .set("targetId", group_like ? jget(m, "groupId", "") : from);
   return msg;
 }
 

@@ -7,20 +7,20 @@
 namespace parley::store {
 
 Json Conversation::to_json() const {
-  return Json()
+  return Json()  // keys in byte order: each one is appended
       .set("conversationType", type)
-      .set("targetId", target_id)
-      .set("latestMessage", latest_message)
-      .set("sentTime", sent_time)
-      .set("unreadMessageCount", unread)
-      .set("readTime", read_time)
-      .set("hasMentioned", mentioned > 0)
-      .set("mentionedCount", mentioned)
       .set("countedThrough", counted_through)
-      .set("isTop", top)
-      .set("notificationStatus", notification_status)
       .set("draft", draft)
-      .set("objectName", latest_message.is_object() ? jget(latest_message, "objectName", "") : "");
+      .set("hasMentioned", mentioned > 0)
+      .set("isTop", top)
+      .set("latestMessage", latest_message)
+      .set("mentionedCount", mentioned)
+      .set("notificationStatus", notification_status)
+      .set("objectName", latest_message.is_object() ? jget(latest_message, "objectName", "") : "")
+      .set("readTime", read_time)
+      .set("sentTime", sent_time)
+      .set("targetId", target_id)
+      .set("unreadMessageCount", unread);
 }
 
 std::optional<Conversation> Conversation::from_json(const Json& j) {
