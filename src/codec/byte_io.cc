@@ -1,4 +1,5 @@
 #include "codec/byte_io.h"
+
 #include "common/decimal.h"
 
 namespace parley::codec {

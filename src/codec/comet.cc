@@ -1,10 +1,10 @@
 #include "codec/comet.h"
-#include "common/decimal.h"
 
 #include <limits>
 
 #include "codec/pb_json.h"
 #include "codec/topics.h"
+#include "common/decimal.h"
 
 namespace parley::codec {
 namespace {

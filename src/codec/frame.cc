@@ -1,7 +1,7 @@
 #include "codec/frame.h"
-#include "common/decimal.h"
 
 #include "codec/byte_io.h"
+#include "common/decimal.h"
 
 namespace parley::codec {
 namespace {

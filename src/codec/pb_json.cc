@@ -1,11 +1,11 @@
 #include "codec/pb_json.h"
-#include "common/decimal.h"
 
 #include <cstdint>
 #include <limits>
 
 #include "codec/hex.h"
 #include "codec/utf.h"
+#include "common/decimal.h"
 
 namespace parley::codec {
 namespace {

@@ -1,8 +1,8 @@
 #include "codec/utf.h"
-#include "common/decimal.h"
 
 #include <cstdint>
 
+#include "common/decimal.h"
 #include "common/utf8_append.h"
 
 namespace parley::codec {

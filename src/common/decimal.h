@@ -10,6 +10,7 @@
 namespace parley {
 
 void append_decimal(std::string& out, uint64_t magnitude, bool negative = false);
+void append_signed_decimal(std::string& out, int64_t v);
 std::string signed_decimal(int64_t v);
 std::string unsigned_decimal(uint64_t v);
 

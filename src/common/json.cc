@@ -183,9 +183,13 @@ void append_decimal(std::string& out, uint64_t magnitude, bool negative) {
   out.append(buf + i, sizeof buf - i);
 }
 
+void append_signed_decimal(std::string& out, int64_t v) {
+  append_decimal(out, v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v), v < 0);
+}
+
 std::string signed_decimal(int64_t v) {
   std::string out;
-  append_decimal(out, v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v), v < 0);
+  append_signed_decimal(out, v);
   return out;
 }
 
@@ -588,12 +592,7 @@ void Json::dump_to(std::string& out) const {
     case Type::kNull:
     case Type::kDiscarded: out.append("null"); break;  // JFMC dumps discarded as null too
     case Type::kBoolean: out.append(u_.boolean ? "true" : "false"); break;
-    case Type::kInteger: {
-      const bool negative = u_.integer < 0;
-      append_decimal(out, negative ? 0 - static_cast<uint64_t>(u_.integer) : static_cast<uint64_t>(u_.integer),
-                     negative);
-      break;
-    }
+    case Type::kInteger: append_signed_decimal(out, u_.integer); break;
     case Type::kUnsigned: append_decimal(out, u_.uint); break;
     case Type::kFloat: out.append(*u_.text); break;
     case Type::kString: dump_string_to(out, *u_.text); break;

@@ -1,7 +1,8 @@
 #include "session/actions.h"
-#include "common/decimal.h"
 
 #include <string_view>
+
+#include "common/decimal.h"
 
 namespace parley::session {
 namespace {
@@ -21,7 +22,7 @@ class ObjectText {
   }
   ObjectText& num(const char* key, int64_t v) {
     name(key);
-    append_decimal(out_, v < 0 ? 0 - static_cast<uint64_t>(v) : static_cast<uint64_t>(v), v < 0);
+    append_signed_decimal(out_, v);
     return *this;
   }
   ObjectText& json(const char* key, const Json& v) {

@@ -1,11 +1,11 @@
-#include "common/json_util.h"
-#include "common/decimal.h"
 #include "session/session.h"
 
 #include <algorithm>
 
 #include "codec/comet.h"
 #include "codec/topics.h"
+#include "common/decimal.h"
+#include "common/json_util.h"
 #include "session/payload.h"
 
 namespace parley::session {
