@@ -1,6 +1,7 @@
 #include "session/session.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "codec/comet.h"
 #include "codec/topics.h"
@@ -47,7 +48,27 @@ bool is_refusal_final(uint8_t connack_status) {
   }
 }
 
+// The "cmd" names of Session::Cmd, in its order (up to the internal ones).
+constexpr const char* kCommandNames[] = {
+    "connect", "reconnect", "disconnect", "logout", "sendMessage", "resendMessage",
+    "recallMessage", "online", "visible",
+    "getConversationList", "getConversation", "getTotalUnreadCount",
+    "getConversationUnreadCount", "getUnreadCount", "clearUnreadCount", "saveDraft",
+    "clearDraft", "getDraft", "getCurrentUserId", "getStatus", "getOutbox",
+    "getHistory", "getChatroomHistory", "getConversationListRemote", "removeConversation",
+    "deleteMessages", "clearHistory", "setConversationStatus", "joinChatroom", "quitChatroom",
+    "getChatroomInfo", "addToBlacklist", "removeFromBlacklist", "getBlacklistStatus",
+    "getBlacklist", "query",
+};
+
 }  // namespace
+
+Session::Cmd Session::command_of(std::string_view name) {
+  static_assert(std::size(kCommandNames) == static_cast<size_t>(Cmd::kMarkRead) - 1);
+  for (size_t i = 0; i < std::size(kCommandNames); ++i)
+    if (name == kCommandNames[i]) return static_cast<Cmd>(i + 1);
+  return Cmd::kUnknown;
+}
 
 ErrorCode connack_error(uint8_t status) {
   switch (status) {
@@ -206,7 +227,7 @@ void Session::send_marks(Actions& out, int64_t now) {
                        json().set("type", k.first).set("msgTime", t).set("channelId", k.second));
     if (send_request(
             out, now, false, topics::kMarkRead, user_id_, req,
-            Pending{RequestKind::kQuery, 0, "", "markRead",
+            Pending{RequestKind::kQuery, 0, "", Cmd::kMarkRead,
                     json().set("type", k.first).set("targetId", k.second).set("time", t), 0, 0}))
       marks_in_flight_.insert(k);
   }
@@ -218,7 +239,7 @@ void Session::sync_conversations(Actions& out, int64_t now, int64_t callback, in
       json().set("type", kPrivate).set("count", count).set("startTime", 0).set("order", 0));
   if (send_request(out, now, false, topics::kQueryConversations, user_id_, req,
                    Pending{RequestKind::kQuery, callback, "",
-                           callback ? "getConversationListRemote" : "syncConversations", nullptr, 0, 0})) {
+                           callback ? Cmd::kGetConversationListRemote : Cmd::kSyncConversations, nullptr, 0, 0})) {
     relation_sync_in_flight_ = true;
     counted_during_relation_sync_.clear();
   }
@@ -359,22 +380,24 @@ Actions Session::command(int64_t now, const json& cmd) {
     finish(out);
     return out;
   }
-  const std::string name = cmd["cmd"].get<std::string>();
+  const Cmd name = command_of(cmd["cmd"].string_ref());
   const int64_t id = cmd.contains("id") && cmd["id"].is_number_integer() ? cmd["id"].get<int64_t>() : 0;
-  if (name == "connect") {
+  if (name == Cmd::kConnect) {
     cmd_connect(out, now, cmd);
-  } else if (name == "reconnect") {
+  } else if (name == Cmd::kReconnect) {
     cmd_reconnect(out, now, cmd);
-  } else if (name == "disconnect" || name == "logout") {
-    cmd_disconnect(out, now, name == "logout", id);
-  } else if (name == "sendMessage") {
+  } else if (name == Cmd::kDisconnect || name == Cmd::kLogout) {
+    cmd_disconnect(out, now, name == Cmd::kLogout, id);
+  } else if (name == Cmd::kSendMessage) {
     cmd_send(out, now, cmd);
-  } else if (name == "resendMessage") {
+  } else if (name == Cmd::kResendMessage) {
     cmd_resend(out, now, cmd);
-  } else if (name == "recallMessage") {
+  } else if (name == Cmd::kRecallMessage) {
     cmd_recall(out, now, cmd);
-  } else if (name == "online" || name == "visible") {
+  } else if (name == Cmd::kOnline || name == Cmd::kVisible) {
     check_link(out, now);
+  } else if (name == Cmd::kUnknown || name >= Cmd::kMarkRead) {
+    fail(out, id, ErrorCode::kNotSupport, "unknown command \"" + cmd["cmd"].string_ref() + "\"");
   } else if (!cmd_local(out, now, name, cmd)) {
     cmd_query(out, now, name, cmd);
   }
@@ -624,7 +647,7 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
   if (first) {
     send_request(out, now, false, topics::kPullSessionStates, user_id_,
                  encode_payload("SessionReq", json().set("time", 0)),
-                 Pending{RequestKind::kQuery, 0, "", "pullSeAtts", nullptr, 0, 0});
+                 Pending{RequestKind::kQuery, 0, "", Cmd::kPullSeAtts, nullptr, 0, 0});
   }
   pull(out, now);
   // Read marks first, then the server's unread counts and latest messages, which win
@@ -634,7 +657,7 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
   for (const auto& room : chatrooms_) {
     send_request(out, now, false, topics::kRejoinChatroom, room,
                  encode_payload("ChrmInput", json().set("nothing", 1)),
-                 Pending{RequestKind::kQuery, 0, "", "rejoinChatroom",
+                 Pending{RequestKind::kQuery, 0, "", Cmd::kRejoinChatroom,
                          json().set("chatroomId", room), 0, 0});
   }
   for (auto& e : outbox_) e.in_flight = 0;
@@ -797,8 +820,8 @@ Actions Session::on_timer(int64_t now) {
       pull_in_flight_ = false;
       pull_again_ = true;
     } else {
-      if (p.query == "markRead") marks_in_flight_.erase({jget(p.context, "type", 1), jget(p.context, "targetId", "")});
-      if (p.query == "syncConversations" || p.query == "getConversationListRemote") relation_sync_in_flight_ = false;
+      if (p.query == Cmd::kMarkRead) marks_in_flight_.erase({jget(p.context, "type", 1), jget(p.context, "targetId", "")});
+      if (p.query == Cmd::kSyncConversations || p.query == Cmd::kGetConversationListRemote) relation_sync_in_flight_ = false;
       result(out, p.callback, ErrorCode::kTimeout);
     }
   }
@@ -960,7 +983,7 @@ void Session::pull_chatroom(Actions& out, int64_t now, const std::string& room) 
       encode_payload("ChrmPullMsg", json().set("syncTime", chatroom_sync_[room]).set("count", 0));
   send_request(
       out, now, false, topics::kPullChatroom, room, req,
-      Pending{RequestKind::kQuery, 0, "", "chatroomPull", json().set("chatroomId", room), 0, 0});
+      Pending{RequestKind::kQuery, 0, "", Cmd::kChatroomPull, json().set("chatroomId", room), 0, 0});
 }
 
 void Session::on_disconnect_frame(Actions& out, int64_t now, uint8_t status) {
@@ -1023,7 +1046,7 @@ void Session::on_publish(Actions& out, int64_t now, const codec::ServerPublish& 
     if (n && jget(n.value(), "type", 0) == 3) {
       send_request(out, now, false, topics::kPullSessionStates, user_id_,
                    encode_payload("SessionReq", json().set("time", 0)),
-                   Pending{RequestKind::kQuery, 0, "", "pullSeAtts", nullptr, 0, 0});
+                   Pending{RequestKind::kQuery, 0, "", Cmd::kPullSeAtts, nullptr, 0, 0});
     }
   } else {
     log(out, "info", "unknown topic " + p.topic);
@@ -1150,7 +1173,7 @@ void Session::pull(Actions& out, int64_t now) {
   if (unconfirmed_pulls_) body.set("confirmsAnswer", true);
   const std::string req = encode_payload("SyncRequestMsg", body);
   if (send_request(out, now, false, topics::kPullMessages, user_id_, req,
-                   Pending{RequestKind::kPull, 0, "", "", nullptr, 0, 0})) {
+                   Pending{RequestKind::kPull, 0, "", Cmd::kUnknown, nullptr, 0, 0})) {
     pull_in_flight_ = true;
   }
   next_pull_at_ = now + config_.pull_interval_ms;

@@ -75,11 +75,29 @@ class Session {
  private:
   // ---- state types --------------------------------------------------------------
   enum class RequestKind { kSend, kPull, kQuery, kPing, kRecall };
+  // App commands by their "cmd" name (kCommandNames in session.cc), and the session's own
+  // queries after them: dispatch and query answers compare these instead of strings at
+  // every branch (one name lookup per command). The ones from kMarkRead on are internal.
+  enum class Cmd : uint8_t {
+    kUnknown,
+    kConnect, kReconnect, kDisconnect, kLogout, kSendMessage, kResendMessage, kRecallMessage,
+    kOnline, kVisible,
+    kGetConversationList, kGetConversation, kGetTotalUnreadCount, kGetConversationUnreadCount,
+    kGetUnreadCount, kClearUnreadCount, kSaveDraft, kClearDraft, kGetDraft, kGetCurrentUserId,
+    kGetStatus, kGetOutbox,
+    kGetHistory, kGetChatroomHistory, kGetConversationListRemote, kRemoveConversation,
+    kDeleteMessages, kClearHistory, kSetConversationStatus, kJoinChatroom, kQuitChatroom,
+    kGetChatroomInfo, kAddToBlacklist, kRemoveFromBlacklist, kGetBlacklistStatus, kGetBlacklist,
+    kQuery,
+    // internal: never a "cmd" from the app
+    kMarkRead, kSyncConversations, kPullSeAtts, kRejoinChatroom, kChatroomPull,
+  };
+  static Cmd command_of(std::string_view name);
   struct Pending {
     RequestKind kind = RequestKind::kQuery;
     int64_t callback = 0;     // app command id (0: internal)
     std::string topic;
-    std::string query;        // query handler name
+    Cmd query = Cmd::kUnknown;  // the query whose answer this is (kQuery requests)
     Json context;   // handler context (target, type...)
     int64_t local_id = 0;     // outbox entry for kSend
     int64_t deadline = 0;
@@ -189,9 +207,9 @@ class Session {
   OutboxEntry* find_outbox(int64_t local_id);
 
   // queries and local calls
-  void cmd_query(Actions& out, int64_t now, const std::string& name, const Json& cmd);
+  void cmd_query(Actions& out, int64_t now, Cmd name, const Json& cmd);
   void on_query_result(Actions& out, int64_t now, const Pending& p, const codec::QueryAck& q);
-  bool cmd_local(Actions& out, int64_t now, const std::string& name, const Json& cmd);
+  bool cmd_local(Actions& out, int64_t now, Cmd name, const Json& cmd);
 
   // ---- state ----------------------------------------------------------------------
   SessionConfig config_;

@@ -33,7 +33,7 @@ bool get_target(const json& cmd, int& type, std::string& target) {
 
 }  // namespace
 
-bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, const json& cmd) {
+bool Session::cmd_local(Actions& out, int64_t now, Cmd name, const json& cmd) {
   const int64_t id = jget(cmd, "id", int64_t{0});
   int type = 0;
   std::string target;
@@ -42,7 +42,7 @@ bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, cons
     fail(out, id, ErrorCode::kParameterError, "conversationType and targetId required");
     return false;
   };
-  if (name == "getConversationList") {
+  if (name == Cmd::kGetConversationList) {
     json list = json::array();
     const size_t limit = static_cast<size_t>(std::max<int64_t>(0, jget(cmd, "count", int64_t{1000})));
     for (const auto* c : conversations_.list(int_list(cmd, "types"))) {
@@ -50,20 +50,20 @@ bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, cons
       list.push_back(c->to_json());
     }
     result(out, id, ErrorCode::kOk, list);
-  } else if (name == "getConversation") {
+  } else if (name == Cmd::kGetConversation) {
     if (!need_target()) return true;
     const auto* c = conversations_.find(type, target);
     result(out, id, ErrorCode::kOk, c ? c->to_json() : json(nullptr));
-  } else if (name == "getTotalUnreadCount") {
+  } else if (name == Cmd::kGetTotalUnreadCount) {
     result(out, id, ErrorCode::kOk,
            conversations_.total_unread(int_list(cmd, "types"), jget(cmd, "includeSilent", true)));
-  } else if (name == "getConversationUnreadCount") {
+  } else if (name == Cmd::kGetConversationUnreadCount) {
     result(out, id, ErrorCode::kOk, conversations_.total_unread(int_list(cmd, "types")));
-  } else if (name == "getUnreadCount") {
+  } else if (name == Cmd::kGetUnreadCount) {
     if (!need_target()) return true;
     const auto* c = conversations_.find(type, target);
     result(out, id, ErrorCode::kOk, c ? c->unread : 0);
-  } else if (name == "clearUnreadCount") {
+  } else if (name == Cmd::kClearUnreadCount) {
     if (!need_target()) return true;
     const auto* c = conversations_.find(type, target);
     // Read up to the newest message we know of; with none known yet, up to now (the
@@ -80,21 +80,21 @@ bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, cons
     dirty_marks_ = true;
     send_marks(out, now);
     result(out, id, ErrorCode::kOk, true);
-  } else if (name == "saveDraft" || name == "clearDraft") {
+  } else if (name == Cmd::kSaveDraft || name == Cmd::kClearDraft) {
     if (!need_target()) return true;
     auto& c = conversations_.upsert(type, target);
-    c.draft = name == "saveDraft" ? jget(cmd, "draft", "") : std::string();
+    c.draft = name == Cmd::kSaveDraft ? jget(cmd, "draft", "") : std::string();
     touch(type, target);
     result(out, id, ErrorCode::kOk, true);
-  } else if (name == "getDraft") {
+  } else if (name == Cmd::kGetDraft) {
     if (!need_target()) return true;
     const auto* c = conversations_.find(type, target);
     result(out, id, ErrorCode::kOk, c ? c->draft : std::string());
-  } else if (name == "getCurrentUserId") {
+  } else if (name == Cmd::kGetCurrentUserId) {
     result(out, id, ErrorCode::kOk, user_id_);
-  } else if (name == "getStatus") {
+  } else if (name == Cmd::kGetStatus) {
     result(out, id, ErrorCode::kOk, static_cast<int>(status_));
-  } else if (name == "getOutbox") {
+  } else if (name == Cmd::kGetOutbox) {
     json list = json::array();
     for (const auto& e : outbox_) list.push_back(outbox_message(e));
     result(out, id, ErrorCode::kOk, list);
@@ -104,7 +104,7 @@ bool Session::cmd_local(Actions& out, int64_t now, const std::string& name, cons
   return true;
 }
 
-void Session::cmd_query(Actions& out, int64_t now, const std::string& name, const json& cmd) {
+void Session::cmd_query(Actions& out, int64_t now, Cmd name, const json& cmd) {
   const int64_t id = jget(cmd, "id", int64_t{0});
   int type = 0;
   std::string target;
@@ -122,7 +122,7 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     return cmd.contains(k) && cmd[k].is_string() ? cmd[k].get<std::string>() : std::string();
   };
 
-  if (name == "getHistory") {
+  if (name == Cmd::kGetHistory) {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     const std::string req = encode_payload(
         "HistoryMsgInput", json()
@@ -132,7 +132,7 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
                                .set("order", jget(cmd, "order", 0)));
     query(history_topic(type), type == kChatroom ? target : user_id_, req,
           json().set("conversationType", type).set("targetId", target));
-  } else if (name == "getChatroomHistory") {
+  } else if (name == Cmd::kGetChatroomHistory) {
     target = string_arg("chatroomId");
     if (target.empty()) return param_error("chatroomId required");
     const std::string req = encode_payload(
@@ -143,10 +143,10 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
                                .set("order", jget(cmd, "order", 0)));
     query(topics::kChatroomHistory, target, req,
           json().set("conversationType", kChatroom).set("targetId", target));
-  } else if (name == "getConversationListRemote") {
+  } else if (name == Cmd::kGetConversationListRemote) {
     if (!live_conn_) return fail_code(out, id, 30001, "not connected");
     sync_conversations(out, now, id, std::clamp(jget(cmd, "count", 300), 1, 1000));
-  } else if (name == "removeConversation") {
+  } else if (name == Cmd::kRemoveConversation) {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     if (conversations_.remove(type, target)) touch(type, target);
     if (!live_conn_) return result(out, id, ErrorCode::kOk, true);
@@ -155,7 +155,7 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
               "RelationQryInput",
               json().set("type", type).set("count", 0).set("startTime", 0).set("order", 0)),
           nullptr);
-  } else if (name == "deleteMessages") {
+  } else if (name == Cmd::kDeleteMessages) {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     if (!cmd.contains("messages") || !cmd["messages"].is_array() || cmd["messages"].empty())
       return param_error("messages must be a non-empty array");
@@ -172,14 +172,14 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
           encode_payload("DeleteMsgInput",
                          json().set("type", type).set("conversationId", target).set("msgs", msgs)),
           nullptr);
-  } else if (name == "clearHistory") {
+  } else if (name == Cmd::kClearHistory) {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     const int64_t time =
         jget(cmd, "timestamp", int64_t{0}) ? jget(cmd, "timestamp", int64_t{0}) : server_now(now);
     query(clean_topic(type), user_id_,
           encode_payload("CleanHisMsgInput", json().set("targetId", target).set("dataTime", time)),
           nullptr);
-  } else if (name == "setConversationStatus") {
+  } else if (name == Cmd::kSetConversationStatus) {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     auto& c = conversations_.upsert(type, target);
     json items = json::array();
@@ -205,10 +205,10 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     touch(type, target);
     if (!live_conn_) return result(out, id, ErrorCode::kOk, true);
     query(topics::kSetSessionState, user_id_, req, nullptr);
-  } else if (name == "joinChatroom" || name == "quitChatroom" || name == "getChatroomInfo") {
+  } else if (name == Cmd::kJoinChatroom || name == Cmd::kQuitChatroom || name == Cmd::kGetChatroomInfo) {
     target = string_arg("chatroomId");
     if (target.empty()) return param_error("chatroomId required");
-    if (name == "getChatroomInfo") {
+    if (name == Cmd::kGetChatroomInfo) {
       return query(topics::kChatroomInfo, target,
                    encode_payload("QueryChatRoomInfoInput",
                                   json()
@@ -216,18 +216,18 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
                                       .set("order", jget(cmd, "order", 0))),
                    nullptr);
     }
-    query(name == "joinChatroom" ? topics::kJoinChatroom : topics::kExitChatroom, target,
+    query(name == Cmd::kJoinChatroom ? topics::kJoinChatroom : topics::kExitChatroom, target,
           encode_payload("ChrmInput", json().set("nothing", 1)),
           json().set("chatroomId", target).set("count", jget(cmd, "count", 10)));
-  } else if (name == "addToBlacklist" || name == "removeFromBlacklist" || name == "getBlacklistStatus") {
+  } else if (name == Cmd::kAddToBlacklist || name == Cmd::kRemoveFromBlacklist || name == Cmd::kGetBlacklistStatus) {
     const std::string user = string_arg("userId");
     if (user.empty()) return param_error("userId required");
     std::string payload;
     std::string_view topic;
-    if (name == "addToBlacklist") {
+    if (name == Cmd::kAddToBlacklist) {
       payload = encode_payload("Add2BlackListInput", json().set("userId", user));
       topic = topics::kAddBlacklist;
-    } else if (name == "removeFromBlacklist") {
+    } else if (name == Cmd::kRemoveFromBlacklist) {
       payload = encode_payload("RemoveFromBlackListInput", json().set("userId", user));
       topic = topics::kRemoveBlacklist;
     } else {
@@ -235,10 +235,10 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
       topic = topics::kBlacklistStatus;
     }
     query(topic, user_id_, payload, json().set("userId", user));
-  } else if (name == "getBlacklist") {
+  } else if (name == Cmd::kGetBlacklist) {
     query(topics::kQueryBlacklist, user_id_,
           encode_payload("QueryBlackListInput", json().set("nothing", 1)), nullptr);
-  } else if (name == "query") {
+  } else if (name == Cmd::kQuery) {
     // Any topic of the schema, body as JSON: for forward compatibility and tools.
     const std::string topic = string_arg("topic");
     const char* type_name = topics::request_type(topic);
@@ -248,13 +248,11 @@ void Session::cmd_query(Actions& out, int64_t now, const std::string& name, cons
     if (!payload) return fail(out, id, ErrorCode::kParameterError, payload.error().message);
     const std::string tgt = string_arg("targetId");
     query(topic, tgt.empty() ? user_id_ : tgt, payload.value(), nullptr);
-  } else {
-    fail(out, id, ErrorCode::kNotSupport, "unknown command \"" + name + "\"");
   }
 }
 
 void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const codec::QueryAck& q) {
-  if (p.query == "markRead") {
+  if (p.query == Cmd::kMarkRead) {
     const store::ConversationKey k{jget(p.context, "type", 1), jget(p.context, "targetId", "")};
     marks_in_flight_.erase(k);
     auto it = pending_marks_.find(k);
@@ -266,14 +264,14 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     send_marks(out, now);
     return;
   }
-  if (p.query == "syncConversations" || p.query == "getConversationListRemote") relation_sync_in_flight_ = false;
+  if (p.query == Cmd::kSyncConversations || p.query == Cmd::kGetConversationListRemote) relation_sync_in_flight_ = false;
   if (q.status != 0) {
     result_code(out, p.callback, q.status);
     return;
   }
   MessageContext ctx{user_id_, connected_time_, now};
   auto local_id = [&]() { return static_cast<int64_t>(rng_.uniform(16777215)); };
-  if (p.query == "getHistory" || p.query == "getChatroomHistory") {
+  if (p.query == Cmd::kGetHistory || p.query == Cmd::kGetChatroomHistory) {
     auto h = decode_payload("HistoryMsgOuput", q.payload);
     if (!h) return result(out, p.callback, ErrorCode::kBadProtobuf);
     const json wire = jget(h.value(), "list", json::array());
@@ -286,7 +284,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     }
     result(out, p.callback, ErrorCode::kOk,
            json().set("list", list).set("hasMore", jget(h.value(), "hasMsg", 0) != 0));
-  } else if (p.query == "getConversationListRemote" || p.query == "syncConversations") {
+  } else if (p.query == Cmd::kGetConversationListRemote || p.query == Cmd::kSyncConversations) {
     auto r = decode_payload("RelationsOutput", q.payload);
     if (!r) return result(out, p.callback, ErrorCode::kBadProtobuf);
     json list = json::array();
@@ -310,7 +308,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     }
     counted_during_relation_sync_.clear();
     result(out, p.callback, ErrorCode::kOk, list);
-  } else if (p.query == "pullSeAtts") {
+  } else if (p.query == Cmd::kPullSeAtts) {
     auto s = decode_payload("SessionStates", q.payload);
     if (!s) return;
     for (const auto& st : jget(s.value(), "state", json::array())) {
@@ -323,7 +321,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
       }
       touch(c.type, c.target_id);
     }
-  } else if (p.query == "joinChatroom") {
+  } else if (p.query == Cmd::kJoinChatroom) {
     const std::string room = jget(p.context, "chatroomId", "");
     chatrooms_.insert(room);
     auto o = decode_payload("ChrmOutput", q.payload);
@@ -335,14 +333,14 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
         json().set("syncTime", join_time).set("count", jget(p.context, "count", 10)));
     send_request(
         out, now, false, topics::kPullChatroom, room, req,
-        Pending{RequestKind::kQuery, 0, "", "chatroomPull", json().set("chatroomId", room), 0, 0});
+        Pending{RequestKind::kQuery, 0, "", Cmd::kChatroomPull, json().set("chatroomId", room), 0, 0});
     result(out, p.callback, ErrorCode::kOk,
            json().set("chatroomId", room).set("joinTime", join_time));
-  } else if (p.query == "quitChatroom") {
+  } else if (p.query == Cmd::kQuitChatroom) {
     chatrooms_.erase(jget(p.context, "chatroomId", ""));
     chatroom_sync_.erase(jget(p.context, "chatroomId", ""));
     result(out, p.callback, ErrorCode::kOk, true);
-  } else if (p.query == "chatroomPull") {
+  } else if (p.query == Cmd::kChatroomPull) {
     auto batch = decode_payload("DownStreamMessages", q.payload);
     if (!batch) return;
     const json list = jget(batch.value(), "list", json::array());
@@ -354,11 +352,11 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     if (batch.value().contains("finished") && !jget(batch.value(), "finished", false) &&
         !list.empty())
       pull_chatroom(out, now, room);
-  } else if (p.query == "rejoinChatroom") {
+  } else if (p.query == Cmd::kRejoinChatroom) {
     // Back in after a reconnect: fetch what the room said meanwhile.
     const std::string room = jget(p.context, "chatroomId", "");
     if (chatrooms_.count(room)) pull_chatroom(out, now, room);
-  } else if (p.query == "getBlacklistStatus") {
+  } else if (p.query == Cmd::kGetBlacklistStatus) {
     auto o = decode_payload("QueryBlackListOutput", q.payload);
     const std::string user = jget(p.context, "userId", "");
     bool listed = false;  // a string compare, not Json's operator== (kept out of the wasm)
@@ -367,7 +365,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
         listed = listed || (id.is_string() && id.string_ref() == user);
     // v2 semantics: 0 = in the blacklist, 1 = not.
     result(out, p.callback, ErrorCode::kOk, listed ? 0 : 1);
-  } else if (p.query == "getBlacklist") {
+  } else if (p.query == Cmd::kGetBlacklist) {
     auto o = decode_payload("QueryBlackListOutput", q.payload);
     json ids = json::array();
     if (o)
