@@ -12,11 +12,12 @@
 // imports out. Unbundled (tests, tools) PARLEY_DEBUG is not defined and they are all here.
 /* global PARLEY_DEBUG */
 const WITH_STDIO = typeof PARLEY_DEBUG === 'undefined' || PARLEY_DEBUG;
-export const RELEASE_IMPORTS = ['emscripten_notify_memory_growth', 'proc_exit'];
+export const RELEASE_IMPORTS = ['proc_exit'];
 
 function imports(module, buffer, log) {
+  // The memory grows without telling (bindings/wasm_alloc.cc): views are made afresh on
+  // every access.
   const known = {
-    emscripten_notify_memory_growth() {},  // views are made afresh on every access
     proc_exit(code) { throw new Error('parley.wasm exited with ' + code); },
   };
   if (WITH_STDIO) {
@@ -122,7 +123,8 @@ export async function instantiateClient(module, log = () => {}) {
 export async function instantiateCore(module, log = () => {}) {
   const ex = await instantiate(module, log);
   const io = memoryIO(ex);
-  const core = { _Client: clientClass(ex, io) };
+  // _memoryBytes: the wasm memory's size, for tests of the allocator (bindings/wasm_alloc.cc).
+  const core = { _Client: clientClass(ex, io), _memoryBytes: () => ex.memory.buffer.byteLength };
   if (ex.parley_decode_frame) {
     const { put, bytes, text } = io;
     core._decodeFrame = (from, frame, ackTopic = '') => {
