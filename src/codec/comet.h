@@ -37,6 +37,8 @@ Result<ClientFrame> decode_comet_request(const CometRequest& request);
 
 // A server frame as one comet JSON object. QUERYACK needs the request topic to render
 // its payload; without a known type "data" is left out (the client then sees no payload).
+// In "data" every repeated field the payload lacks is [], in nested messages too: the
+// official client's comet path reads them as its binary decoder yields them, unchecked.
 Result<Json> encode_comet_response(const ServerFrame& frame,
                                              std::string_view ack_topic = {});
 Result<ServerFrame> decode_comet_response(const Json& object,

@@ -163,6 +163,26 @@ TEST(PbJson, SessionStateModifyReqRepeatedInsideRepeated) {
   EXPECT_EQ(encode("SessionStateModifyReq", kSessionStateModifyReq), wire);
 }
 
+// The comet form of server payloads (ProtobufToJsonOptions::empty_repeated_as_arrays):
+// every repeated field the bytes lack is [], at every level; the bytes stay the same.
+TEST(PbJson, EmptyRepeatedAsArraysWhenAsked) {
+  ProtobufToJsonOptions arrays;
+  arrays.empty_repeated_as_arrays = true;
+  const auto& pull = message("DownStreamMessages");
+  const std::string empty = encode("DownStreamMessages", {{"syncTime", 0}});
+  EXPECT_EQ(protobuf_to_json(pull, empty, arrays).value(),
+            json({{"list", json::array()}, {"syncTime", 0}}));
+  json req = kSessionStateModifyReq;
+  req["state"][0]["stateItem"][0].erase("tags");
+  const std::string wire = encode("SessionStateModifyReq", req);
+  json want = req;
+  want["state"][0]["stateItem"][0]["tags"] = json::array();  // and state[1].stateItem is []
+  auto got = protobuf_to_json(message("SessionStateModifyReq"), wire, arrays);
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(got.value().dump(), want.dump());
+  EXPECT_EQ(to_hex(encode("SessionStateModifyReq", got.value())), to_hex(wire));
+}
+
 TEST(PbJson, NegativeInt32IsATenByteVarint) {
   const std::string wire = expect_round_trip(
       "UpStreamMessage", {{"sessionId", -1}, {"classname", "c"}, {"content", ""}});
