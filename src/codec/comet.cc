@@ -40,14 +40,20 @@ Result<std::string> response_data_text(const char* type, std::string_view payloa
   return j.value().dump();
 }
 
+// A request body is taken as ProtoBuf.js, the official client's encoder, takes its input:
+// unknown keys ignored (the client may add some), one value for a repeated field as a
+// one-element list. A server frame's data strictly.
 Result<std::string> json_text_to_payload(const char* type, std::string_view text,
-                                         bool ignore_unknown) {
-  const schema::MessageDesc* desc = type ? schema::find_message(type) : nullptr;
+                                         bool request) {
+  const schema::MessageDesc* desc = payload_desc(type);
   if (!desc) return make_error(ErrorCode::kUnknownTopic, "no payload type known for this topic");
   if (text.empty()) text = "{}";
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return bad_json(std::string(desc->name) + ": body is not valid JSON");
-  return json_to_protobuf(*desc, j, JsonToProtobufOptions{ignore_unknown});
+  JsonToProtobufOptions options;
+  options.ignore_unknown_fields = request;
+  options.single_value_as_list = request;
+  return json_to_protobuf(*desc, j, options);
 }
 
 // Member `key` as an unsigned integer up to `max` into `out`; absent: `out` stays, and

@@ -439,13 +439,14 @@ Status encode(const MessageDesc& m, const json& j, std::string& out, int depth,
       }
       continue;
     }
-    if (f.label == Label::kRepeated) {
-      if (!it->is_array()) return json_error(m, std::string(f.name) + " must be an array");
+    if (f.label == Label::kRepeated && it->is_array()) {
       for (const auto& e : *it) {
         auto st = encode_value(m, f, e, out, depth, opt);
         if (!st) return st;
       }
-    } else {
+    } else if (f.label == Label::kRepeated && !opt.single_value_as_list) {
+      return json_error(m, std::string(f.name) + " must be an array");
+    } else {  // a singular field, or one value for a repeated one
       auto st = encode_value(m, f, *it, out, depth, opt);
       if (!st) return st;
     }

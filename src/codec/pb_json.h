@@ -55,6 +55,10 @@ struct JsonToProtobufOptions {
   // Peers (the official comet client) may add keys we do not model; tools want to hear
   // about typos. Default: strict.
   bool ignore_unknown_fields = false;
+  // A value that is not an array, given for a repeated field, is a one-element list, as
+  // ProtoBuf.js (the official client's encoder) takes it: its comet client sends rrList
+  // {"msgId":"<uid>"}. Default: an error.
+  bool single_value_as_list = false;
 };
 
 // Encodes `json` as message `desc`, fields in number order (as protobuf-lite and the

@@ -193,6 +193,28 @@ TEST(CometRequest, ToleratesKeysTheOfficialClientMayAdd) {
   EXPECT_TRUE(decode_comet_request(publish).ok());
 }
 
+// ProtoBuf.js, which the official client encodes with, takes one value (not an array)
+// given for a repeated field as a one-element list, and the client relies on it:
+// getMessageReader sends rrList {"msgId":"<uid>"}. Nested messages are read the same way.
+TEST(CometRequest, SingleValueForARepeatedFieldIsAOneElementList) {
+  auto payload_of = [](const char* topic, const char* body) {
+    auto frame = decode_comet_request({80, 4, true, topic, "group1", body});
+    EXPECT_TRUE(frame.ok()) << body << ": " << (frame.ok() ? "" : frame.error().message);
+    return frame.ok() ? to_hex(std::get<ClientQuery>(frame.value()).payload) : std::string("?");
+  };
+  EXPECT_EQ(payload_of("rrList", R"({"msgId":"x"})"), payload_of("rrList", R"({"msgId":["x"]})"));
+  EXPECT_EQ(payload_of("rrList", R"({"msgId":"x"})"), "0a0178");
+  // SessionStateModifyReq.state[].stateItem: an object for each list
+  EXPECT_EQ(payload_of("setSeAtt", R"({"version":1,"state":{"type":1,"channelId":"b",
+                                        "stateItem":{"sessionStateType":1,"value":"1"}}})"),
+            payload_of("setSeAtt", R"({"version":1,"state":[{"type":1,"channelId":"b",
+                                        "stateItem":[{"sessionStateType":1,"value":"1"}]}]})"));
+  // null is still an absent field; a scalar of the wrong type is still refused
+  EXPECT_EQ(payload_of("rrList", R"({"msgId":null})"), "");
+  EXPECT_TRUE(FailsWith(decode_comet_request({80, 4, true, "rrList", "group1", R"({"msgId":5})"}),
+                        ErrorCode::kBadJson));
+}
+
 TEST(CometRequest, RejectsBadRequests) {
   EXPECT_TRUE(FailsWith(decode_comet_request({50, 1, true, "ppMsgP", "userB", "{not json"}),
                         ErrorCode::kBadJson));
