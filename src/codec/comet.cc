@@ -13,26 +13,47 @@ using json = parley::Json;
 
 Error bad_json(const std::string& what) { return make_error(ErrorCode::kBadJson, what); }
 
-// A request's payload is read by the lite decoder in its request form (the same JSON as
-// the strict one for every payload json_to_protobuf makes), so that the client does not
-// carry the strict decoder; a server's payload by the strict one.
-Result<std::string> payload_to_json_text(const char* type, std::string_view payload,
-                                         bool request) {
-  const schema::MessageDesc* desc = type ? schema::find_message(type) : nullptr;
+const schema::MessageDesc* payload_desc(const char* type) {
+  return type ? schema::find_message(type) : nullptr;
+}
+
+// The comet body of a client request, read by the lite decoder in its request form (the
+// same JSON as the strict one for every payload json_to_protobuf makes): the client sends
+// requests, and this way it carries neither the strict decoder nor response_data_text.
+Result<std::string> request_body_text(const char* type, std::string_view payload) {
+  const schema::MessageDesc* desc = payload_desc(type);
   if (!desc) return make_error(ErrorCode::kUnknownTopic, "no payload type to render as JSON");
-  auto j = request ? protobuf_to_json_lite(*desc, payload, true) : protobuf_to_json(*desc, payload);
+  auto j = protobuf_to_json_lite(*desc, payload, true);
   if (!j) return j.error();
   return j.value().dump();
 }
 
+// The "data" of a server frame, by the strict decoder, with every absent repeated field as
+// [] (the official client reads them without a check, see ProtobufToJsonOptions).
+Result<std::string> response_data_text(const char* type, std::string_view payload) {
+  const schema::MessageDesc* desc = payload_desc(type);
+  if (!desc) return make_error(ErrorCode::kUnknownTopic, "no payload type to render as JSON");
+  ProtobufToJsonOptions options;
+  options.empty_repeated_as_arrays = true;
+  auto j = protobuf_to_json(*desc, payload, options);
+  if (!j) return j.error();
+  return j.value().dump();
+}
+
+// A request body is taken as ProtoBuf.js, the official client's encoder, takes its input:
+// unknown keys ignored (the client may add some), one value for a repeated field as a
+// one-element list. A server frame's data strictly.
 Result<std::string> json_text_to_payload(const char* type, std::string_view text,
-                                         bool ignore_unknown) {
-  const schema::MessageDesc* desc = type ? schema::find_message(type) : nullptr;
+                                         bool request) {
+  const schema::MessageDesc* desc = payload_desc(type);
   if (!desc) return make_error(ErrorCode::kUnknownTopic, "no payload type known for this topic");
   if (text.empty()) text = "{}";
   json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return bad_json(std::string(desc->name) + ": body is not valid JSON");
-  return json_to_protobuf(*desc, j, JsonToProtobufOptions{ignore_unknown});
+  JsonToProtobufOptions options;
+  options.ignore_unknown_fields = request;
+  options.single_value_as_list = request;
+  return json_to_protobuf(*desc, j, options);
 }
 
 // Member `key` as an unsigned integer up to `max` into `out`; absent: `out` stays, and
@@ -74,7 +95,7 @@ Result<CometRequest> encode_comet_request(const ClientFrame& frame) {
     req.has_topic = true;
     req.topic = f.topic;
     req.target_id = f.target_id;
-    auto text = payload_to_json_text(topics::request_type(f.topic), f.payload, true);
+    auto text = request_body_text(topics::request_type(f.topic), f.payload);
     if (!text) return text.error();
     req.body = std::move(text).value();
     return ok_status();
@@ -127,8 +148,7 @@ Result<json> encode_comet_response(const ServerFrame& frame, std::string_view ac
     out["date"] = p->date;
     out["topic"] = p->topic;
     out["targetId"] = p->target_id;
-    auto text = payload_to_json_text(topics::server_publish_type(p->topic, p->flags.dup), p->payload,
-                                     false);
+    auto text = response_data_text(topics::server_publish_type(p->topic, p->flags.dup), p->payload);
     if (!text) return text.error();
     out["data"] = std::move(text).value();
   } else if (auto* a = std::get_if<ServerPubAck>(&frame)) {
@@ -141,7 +161,7 @@ Result<json> encode_comet_response(const ServerFrame& frame, std::string_view ac
     out["status"] = q->status;
     const char* type = ack_topic.empty() ? nullptr : topics::response_type(ack_topic);
     if (type && !(q->payload.empty() && q->status != 0)) {
-      auto text = payload_to_json_text(type, q->payload, false);
+      auto text = response_data_text(type, q->payload);
       if (!text) return text.error();
       out["data"] = std::move(text).value();
     }

@@ -31,12 +31,16 @@ struct CometRequest {
 };
 
 Result<CometRequest> encode_comet_request(const ClientFrame& frame);
-// Unknown JSON keys in the body are ignored (the official client may add some); wrong
-// types, missing required fields and unknown topics are errors.
+// The body is read as ProtoBuf.js (the official client's encoder) reads its input: unknown
+// keys are ignored (the client may add some), and one value given for a repeated field is a
+// one-element list (its rrList body is {"msgId":"<uid>"}). Wrong types, missing required
+// fields and unknown topics are errors.
 Result<ClientFrame> decode_comet_request(const CometRequest& request);
 
 // A server frame as one comet JSON object. QUERYACK needs the request topic to render
 // its payload; without a known type "data" is left out (the client then sees no payload).
+// In "data" every repeated field the payload lacks is [], in nested messages too: the
+// official client's comet path reads them as its binary decoder yields them, unchecked.
 Result<Json> encode_comet_response(const ServerFrame& frame,
                                              std::string_view ack_topic = {});
 Result<ServerFrame> decode_comet_response(const Json& object,

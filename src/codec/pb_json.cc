@@ -110,9 +110,11 @@ void store_field(json& out, const FieldDesc& f, json v) {
   }
 }
 
-Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth);
+Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth,
+                    const ProtobufToJsonOptions& opt);
 
-Result<json> decode_len_value(const FieldDesc& f, std::string_view value, int depth) {
+Result<json> decode_len_value(const FieldDesc& f, std::string_view value, int depth,
+                              const ProtobufToJsonOptions& opt) {
   if (f.kind == FieldKind::kString || f.kind == FieldKind::kBytes) {
     if (is_valid_utf8(value)) return json(std::string(value));
     if (f.kind == FieldKind::kString) {
@@ -121,10 +123,11 @@ Result<json> decode_len_value(const FieldDesc& f, std::string_view value, int de
     }
     return json{{"$hex", to_hex(value)}};
   }
-  return decode(schema::kMessages[f.message], value, depth + 1);
+  return decode(schema::kMessages[f.message], value, depth + 1, opt);
 }
 
-Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth) {
+Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth,
+                    const ProtobufToJsonOptions& opt) {
   if (depth > kMaxDepth) return pb_error(m, "nesting deeper than 32");
   json out = json::object();
   Reader r(bytes);
@@ -173,15 +176,17 @@ Result<json> decode(const MessageDesc& m, std::string_view bytes, int depth) {
       }
       std::string_view value;
       if (!r.bytes(value)) return pb_error(m, std::string("truncated field ") + f->name);
-      auto v = decode_len_value(*f, value, depth);
+      auto v = decode_len_value(*f, value, depth, opt);
       if (!v) return pb_error(m, v.error().message);
       store(std::move(v).value());
     }
   }
   for (size_t i = 0; i < m.field_count; ++i) {
-    if (m.fields[i].label == Label::kRequired && !out.contains(m.fields[i].name)) {
-      return pb_error(m, std::string("missing required field ") + m.fields[i].name);
-    }
+    const FieldDesc& f = m.fields[i];
+    if (out.contains(f.name)) continue;
+    if (f.label == Label::kRequired)
+      return pb_error(m, std::string("missing required field ") + f.name);
+    if (f.label == Label::kRepeated && opt.empty_repeated_as_arrays) out[f.name] = json::array();
   }
   return out;
 }
@@ -434,13 +439,14 @@ Status encode(const MessageDesc& m, const json& j, std::string& out, int depth,
       }
       continue;
     }
-    if (f.label == Label::kRepeated) {
-      if (!it->is_array()) return json_error(m, std::string(f.name) + " must be an array");
+    if (f.label == Label::kRepeated && it->is_array()) {
       for (const auto& e : *it) {
         auto st = encode_value(m, f, e, out, depth, opt);
         if (!st) return st;
       }
-    } else {
+    } else if (f.label == Label::kRepeated && !opt.single_value_as_list) {
+      return json_error(m, std::string(f.name) + " must be an array");
+    } else {  // a singular field, or one value for a repeated one
       auto st = encode_value(m, f, *it, out, depth, opt);
       if (!st) return st;
     }
@@ -502,7 +508,7 @@ Status encode_value(const MessageDesc& m, const FieldDesc& f, const json& v, std
 
 Result<json> protobuf_to_json(const MessageDesc& desc, std::string_view bytes,
                               const ProtobufToJsonOptions& options) {
-  if (!options.as_protobuf_lite) return decode(desc, bytes, 0);
+  if (!options.as_protobuf_lite) return decode(desc, bytes, 0, options);
   return protobuf_to_json_lite(desc, bytes);
 }
 

@@ -30,6 +30,11 @@ struct ProtobufToJsonOptions {
   //   nesting (messages and groups) up to 100 deep;
   // - required fields are checked once the whole message is read, in every nested message.
   bool as_protobuf_lite = false;
+  // Every repeated field the bytes do not hold is given as [], in nested messages too: the
+  // comet form of a server payload, which the official client reads as its binary decoder
+  // yields it, [] for an absent list (e.g. `list.forEach` of an empty pullMsg answer,
+  // without a check). The strict decoder only: ignored with as_protobuf_lite.
+  bool empty_repeated_as_arrays = false;
 };
 
 // Decodes `bytes` as message `desc`. Unknown field numbers are skipped (as protobuf
@@ -50,6 +55,10 @@ struct JsonToProtobufOptions {
   // Peers (the official comet client) may add keys we do not model; tools want to hear
   // about typos. Default: strict.
   bool ignore_unknown_fields = false;
+  // A value that is not an array, given for a repeated field, is a one-element list, as
+  // ProtoBuf.js (the official client's encoder) takes it: its comet client sends rrList
+  // {"msgId":"<uid>"}. Default: an error.
+  bool single_value_as_list = false;
 };
 
 // Encodes `json` as message `desc`, fields in number order (as protobuf-lite and the

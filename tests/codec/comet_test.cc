@@ -193,6 +193,28 @@ TEST(CometRequest, ToleratesKeysTheOfficialClientMayAdd) {
   EXPECT_TRUE(decode_comet_request(publish).ok());
 }
 
+// ProtoBuf.js, which the official client encodes with, takes one value (not an array)
+// given for a repeated field as a one-element list, and the client relies on it:
+// getMessageReader sends rrList {"msgId":"<uid>"}. Nested messages are read the same way.
+TEST(CometRequest, SingleValueForARepeatedFieldIsAOneElementList) {
+  auto payload_of = [](const char* topic, const char* body) {
+    auto frame = decode_comet_request({80, 4, true, topic, "group1", body});
+    EXPECT_TRUE(frame.ok()) << body << ": " << (frame.ok() ? "" : frame.error().message);
+    return frame.ok() ? to_hex(std::get<ClientQuery>(frame.value()).payload) : std::string("?");
+  };
+  EXPECT_EQ(payload_of("rrList", R"({"msgId":"x"})"), payload_of("rrList", R"({"msgId":["x"]})"));
+  EXPECT_EQ(payload_of("rrList", R"({"msgId":"x"})"), "0a0178");
+  // SessionStateModifyReq.state[].stateItem: an object for each list
+  EXPECT_EQ(payload_of("setSeAtt", R"({"version":1,"state":{"type":1,"channelId":"b",
+                                        "stateItem":{"sessionStateType":1,"value":"1"}}})"),
+            payload_of("setSeAtt", R"({"version":1,"state":[{"type":1,"channelId":"b",
+                                        "stateItem":[{"sessionStateType":1,"value":"1"}]}]})"));
+  // null is still an absent field; a scalar of the wrong type is still refused
+  EXPECT_EQ(payload_of("rrList", R"({"msgId":null})"), "");
+  EXPECT_TRUE(FailsWith(decode_comet_request({80, 4, true, "rrList", "group1", R"({"msgId":5})"}),
+                        ErrorCode::kBadJson));
+}
+
 TEST(CometRequest, RejectsBadRequests) {
   EXPECT_TRUE(FailsWith(decode_comet_request({50, 1, true, "ppMsgP", "userB", "{not json"}),
                         ErrorCode::kBadJson));
@@ -242,13 +264,54 @@ TEST(CometResponse, QueryAckCarriesThePayloadAsAJsonString) {
   EXPECT_EQ(out.value("headerCode", 0), 98);
   EXPECT_EQ(out.value("messageId", 0), 3);
   EXPECT_EQ(out.value("status", -1), 0);
-  EXPECT_EQ(data_of(out), json::parse(R"({"syncTime":0,"finished":true})"));
+  EXPECT_EQ(data_of(out), json::parse(R"({"list":[],"syncTime":0,"finished":true})"));
   EXPECT_EQ(out.size(), 4u) << out.dump();  // headerCode, messageId, status, data
   expect_canonical(out.dump());
   expect_canonical(out["data"].get<std::string>());
   // Without the request topic the payload cannot be rendered and is left out.
   EXPECT_EQ(response(server_frame(kQueryAckPullMsg)),
             json::parse(R"({"headerCode":98,"messageId":3,"status":0})"));
+}
+
+// The official client's binary decoder yields [] for a repeated field the payload does not
+// hold, and its comet path reads the JSON form without a check (`list.forEach` of an empty
+// pullMsg answer): every missing repeated field is there as [], in nested messages too.
+TEST(CometResponse, MissingRepeatedFieldsAreEmptyArrays) {
+  const json empty_pull = response(server_frame(kQueryAckPullMsg), topics::kPullMessages);
+  EXPECT_NE(empty_pull.value("data", "").find(R"("list":[])"), std::string::npos)
+      << empty_pull.dump();
+
+  // SessionStates.state[].stateItem[].tags: the first state has no items, the second one
+  // an item without tags.
+  const auto* states = schema::find_message("SessionStates");
+  ASSERT_NE(states, nullptr);
+  auto payload = json_to_protobuf(*states, json::parse(R"({"version":7,"state":[
+      {"type":1,"channelId":"a"},
+      {"type":3,"channelId":"g","stateItem":[{"sessionStateType":1,"value":"1"}]}]})"));
+  ASSERT_TRUE(payload.ok()) << payload.error().message;
+  QueryAck ack;
+  ack.message_id = 9;
+  ack.payload = payload.value();
+  const json out = response(ServerFrame{ack}, topics::kPullSessionStates);
+  EXPECT_EQ(data_of(out).dump(), json::parse(R"({"version":7,"state":[
+      {"type":1,"channelId":"a","stateItem":[]},
+      {"type":3,"channelId":"g","stateItem":[{"sessionStateType":1,"value":"1","tags":[]}]}
+    ]})").dump());
+  expect_canonical(out["data"].get<std::string>());
+  // and back to the same bytes
+  auto back = decode_comet_response(out, topics::kPullSessionStates);
+  ASSERT_TRUE(back.ok()) << back.error().message;
+  EXPECT_EQ(to_hex(std::get<QueryAck>(back.value()).payload), to_hex(payload.value()));
+
+  // A server PUBLISH: the sync copy of one's own message is an UpStreamMessage (userId).
+  ServerPublish copy;
+  copy.flags.dup = true;
+  copy.topic = "ppMsgP";
+  copy.target_id = "userB";
+  copy.payload = bytes("0803120952433a5478744d7367 1a107b22636f6e74656e74223a226869227d 4800");
+  EXPECT_EQ(data_of(response(ServerFrame{copy})).dump(),
+            json::parse(R"({"sessionId":3,"classname":"RC:TxtMsg","content":"{\"content\":\"hi\"}",
+                            "configFlag":0,"userId":[]})").dump());
 }
 
 // PROTOCOL.md shows {"headerCode":50,"messageId":1,"topic":"s_ntf","targetId":"userB",

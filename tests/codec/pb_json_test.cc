@@ -163,6 +163,56 @@ TEST(PbJson, SessionStateModifyReqRepeatedInsideRepeated) {
   EXPECT_EQ(encode("SessionStateModifyReq", kSessionStateModifyReq), wire);
 }
 
+// The comet form of server payloads (ProtobufToJsonOptions::empty_repeated_as_arrays):
+// every repeated field the bytes lack is [], at every level; the bytes stay the same.
+TEST(PbJson, EmptyRepeatedAsArraysWhenAsked) {
+  ProtobufToJsonOptions arrays;
+  arrays.empty_repeated_as_arrays = true;
+  const auto& pull = message("DownStreamMessages");
+  const std::string empty = encode("DownStreamMessages", {{"syncTime", 0}});
+  EXPECT_EQ(protobuf_to_json(pull, empty, arrays).value(),
+            json({{"list", json::array()}, {"syncTime", 0}}));
+  json req = kSessionStateModifyReq;
+  req["state"][0]["stateItem"][0].erase("tags");
+  const std::string wire = encode("SessionStateModifyReq", req);
+  json want = req;
+  want["state"][0]["stateItem"][0]["tags"] = json::array();  // and state[1].stateItem is []
+  auto got = protobuf_to_json(message("SessionStateModifyReq"), wire, arrays);
+  ASSERT_TRUE(got.ok()) << got.error().message;
+  EXPECT_EQ(got.value().dump(), want.dump());
+  EXPECT_EQ(to_hex(encode("SessionStateModifyReq", got.value())), to_hex(wire));
+}
+
+// ProtoBuf.js takes one value given for a repeated field as a one-element list
+// (JsonToProtobufOptions::single_value_as_list); by default it is an error.
+TEST(PbJson, SingleValueAsListWhenAsked) {
+  JsonToProtobufOptions single;
+  single.single_value_as_list = true;
+  const json up = {{"sessionId", 3}, {"classname", "c"}, {"content", "x"}, {"userId", "u1"}};
+  json listed = up;
+  listed["userId"] = json::array({"u1"});
+  EXPECT_TRUE(FailsWith(json_to_protobuf(message("UpStreamMessage"), up), ErrorCode::kBadJson));
+  EXPECT_EQ(to_hex(encode("UpStreamMessage", up, single)),
+            to_hex(encode("UpStreamMessage", listed)));
+  // in nested messages too: a state, its item and the item's tag each given alone
+  const json tag = kSessionStateModifyReq["state"][0]["stateItem"][1]["tags"][0];
+  json item = kSessionStateModifyReq["state"][0]["stateItem"][1];
+  json state = kSessionStateModifyReq["state"][0];
+  item["tags"] = tag;
+  state["stateItem"] = item;
+  const json nested = {{"version", 1}, {"state", state}};
+  item["tags"] = json::array({tag});
+  state["stateItem"] = json::array({item});
+  const json nested_listed = {{"version", 1}, {"state", json::array({state})}};
+  EXPECT_EQ(to_hex(encode("SessionStateModifyReq", nested, single)),
+            to_hex(encode("SessionStateModifyReq", nested_listed)));
+  // a value of the wrong type is still refused
+  json wrong = up;
+  wrong["userId"] = 5;
+  EXPECT_TRUE(FailsWith(json_to_protobuf(message("UpStreamMessage"), wrong, single),
+                        ErrorCode::kBadJson));
+}
+
 TEST(PbJson, NegativeInt32IsATenByteVarint) {
   const std::string wire = expect_round_trip(
       "UpStreamMessage", {{"sessionId", -1}, {"classname", "c"}, {"content", ""}});

@@ -330,6 +330,7 @@ const QUERYACK_TOPIC_TYPES = Object.freeze({
   rrList: 'GrpReadReceiptQryResp',
   pullKV: 'ChrmKVOutput',
   qryBlack: 'QueryBlackListOutput',
+  blackStat: 'QueryBlackListOutput',  // userIds: [the asked userId] when blacklisted, else empty
 });
 
 const own = (o, k) => typeof k === 'string' && Object.prototype.hasOwnProperty.call(o, k);

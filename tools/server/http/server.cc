@@ -8,8 +8,6 @@
 
 #include "auth/crypto.h"
 #include "codec/comet.h"
-#include "codec/schema.h"
-#include "codec/topics.h"
 #include "http/http_session.h"
 #include "http/ws_session.h"
 #include "log.h"
@@ -36,38 +34,6 @@ bool parse_number(const std::string& text, T* out) {
 std::string header_value(const Request& request, beast_http::field name) {
   auto it = request.find(name);
   return it == request.end() ? std::string() : std::string(it->value());
-}
-
-// Repeated fields missing from a payload's JSON form become []: the binary decoder of the
-// official client yields [] for them, and its comet path reads e.g. `list.forEach` of a
-// pullMsg answer without a check (an empty sync answer would throw).
-void add_empty_repeated(const codec::schema::MessageDesc& desc, json& j, int depth = 0) {
-  if (!j.is_object() || depth > 8) return;
-  for (size_t i = 0; i < desc.field_count; ++i) {
-    const auto& f = desc.fields[i];
-    const bool nested = f.kind == codec::schema::FieldKind::kMessage && f.message >= 0;
-    auto it = j.find(f.name);
-    if (f.label == codec::schema::Label::kRepeated) {
-      if (it == j.end()) {
-        j[f.name] = json::array();
-      } else if (nested && it->is_array()) {
-        for (auto& item : *it) add_empty_repeated(codec::schema::kMessages[f.message], item, depth + 1);
-      }
-    } else if (nested && it != j.end()) {
-      add_empty_repeated(codec::schema::kMessages[f.message], *it, depth + 1);
-    }
-  }
-}
-
-// The "data" JSON string of a rendered frame, completed as above.
-void complete_payload(json& frame, const char* type_name) {
-  const auto* desc = type_name ? codec::schema::find_message(type_name) : nullptr;
-  auto data = frame.find("data");
-  if (!desc || data == frame.end() || !data->is_string()) return;
-  json payload = json::parse(data->get<std::string>(), nullptr, /*allow_exceptions=*/false);
-  if (!payload.is_object()) return;
-  add_empty_repeated(*desc, payload);
-  *data = dump(payload);
 }
 
 im::HubOutput without_frame_for(im::HubOutput output, im::ConnectionId id, std::optional<codec::ConnAck>* ack) {
@@ -413,24 +379,12 @@ void ImServer::answer_polls(const std::vector<PollAnswer>& answers) {
 }
 
 std::string ImServer::render_comet(const im::OutgoingFrame& f) {
-  try {
-    auto j = codec::encode_comet_response(f.frame, f.ack_topic);
-    if (!j) {
-      log_error("frame.encode_failed", {{"conn", f.connection}, {"transport", "comet"}, {"error", j.error().message}});
-      return {};
-    }
-    // The core speaks parley::Json; the server's own JSON is nlohmann's.
-    json frame = json::parse(j.value().dump(), nullptr, /*allow_exceptions=*/false);
-    if (std::holds_alternative<codec::QueryAck>(f.frame)) {
-      complete_payload(frame, codec::topics::response_type(f.ack_topic));
-    } else if (const auto* p = std::get_if<codec::ServerPublish>(&f.frame)) {
-      complete_payload(frame, codec::topics::server_publish_type(p->topic, p->flags.dup));
-    }
-    return dump(frame);
-  } catch (const std::exception& e) {
-    log_error("frame.encode_failed", {{"conn", f.connection}, {"transport", "comet"}, {"error", e.what()}});
+  auto j = codec::encode_comet_response(f.frame, f.ack_topic);
+  if (!j) {
+    log_error("frame.encode_failed", {{"conn", f.connection}, {"transport", "comet"}, {"error", j.error().message}});
     return {};
   }
+  return j.value().dump();
 }
 
 void ImServer::close_comet(im::ConnectionId id, bool drop) {

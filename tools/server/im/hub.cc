@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "auth/token.h"
-#include "codec/schema.h"
 #include "codec/topics.h"
 #include "im/hub_internal.h"
 #include "im/message_flags.h"
@@ -84,27 +83,6 @@ namespace topics = codec::topics;
 
 constexpr int64_t kHeldStatusMaxAgeMs = 5'000;  // a typing status older than this is stale
 constexpr int64_t kHeldStatusDelayMs = 50;      // after a pull's answer
-
-// ProtoBuf.js encodes a scalar given for a repeated field as a one-element list, and the
-// official comet client relies on it: getMessageReader sends rrList {"msgId":"<uid>"}.
-// The JSON form is made to say the same before it is decoded.
-void wrap_scalars_in_repeated_fields(codec::CometRequest& request) {
-  const char* type = topics::request_type(request.topic);
-  const auto* desc = type ? codec::schema::find_message(type) : nullptr;
-  if (!desc || request.body.empty()) return;
-  auto body = nlohmann::json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (!body.is_object()) return;
-  bool changed = false;
-  for (size_t i = 0; i < desc->field_count; ++i) {
-    const auto& f = desc->fields[i];
-    auto it = body.find(f.name);
-    if (f.label == codec::schema::Label::kRepeated && it != body.end() && !it->is_array() && !it->is_null()) {
-      *it = nlohmann::json::array({*it});
-      changed = true;
-    }
-  }
-  if (changed) request.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
 
 using detail::date_of;
 using detail::serialize;
@@ -369,9 +347,7 @@ HubOutput Hub::receive_comet(ConnectionId connection, const codec::CometRequest&
     close(out, connection, CloseReason::kFrameTooLarge);
     return out;
   }
-  codec::CometRequest normalized = request;
-  wrap_scalars_in_repeated_fields(normalized);
-  auto frame = codec::decode_comet_request(normalized);
+  auto frame = codec::decode_comet_request(request);
   if (frame) return receive_frame(connection, frame.value(), now_ms);
 
   // A PUBLISH or QUERY whose body does not fit its topic (or whose topic is unknown) is
