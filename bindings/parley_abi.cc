@@ -13,7 +13,6 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <map>
 #include <string>
 #include <vector>
 
@@ -69,15 +68,6 @@ uint32_t put_actions(const session::Actions& actions) {
 // What a client call feeds the session; the numbers are the loader's.
 enum Op : uint32_t { kCommand = 0, kRestore, kOpen, kBytes, kComet, kClosed, kTimer };
 
-session::Actions restore(session::Session& s, const std::string& text) {
-  std::map<std::string, std::string> kv;
-  json j = json::parse(text, nullptr, false);
-  if (j.is_object())
-    for (auto it = j.begin(); it != j.end(); ++it)
-      if (it->is_string()) kv[it.key()] = it->get<std::string>();
-  return s.restore(kv);
-}
-
 }  // namespace
 
 extern "C" {
@@ -114,7 +104,7 @@ EMSCRIPTEN_KEEPALIVE uint32_t parley_client_call(session::Session* s, uint32_t o
       if (cmd.is_discarded()) cmd = json::object();  // the session answers "command without cmd"
       return put_actions(s->command(t, cmd));
     }
-    case kRestore: return put_actions(restore(*s, data));
+    case kRestore: return put_actions(s->restore(json::parse(data, nullptr, false)));
     case kOpen: return put_actions(s->on_transport_open(t, conn));
     case kBytes: return put_actions(s->on_bytes(t, conn, data));
     case kComet: return put_actions(s->on_comet(t, conn, data));

@@ -249,19 +249,27 @@ int64_t Session::server_now(int64_t now) const {
   return connected_time_ ? now - local_connect_time_ + connected_time_ : now;
 }
 
-Actions Session::restore(const std::map<std::string, std::string>& persisted) {
-  persisted_ = persisted;
+Actions Session::restore(json persisted) {
+  persisted_ = persisted.is_object() ? std::move(persisted) : json::object();
   // Messages a page queued before it ever connected belong to no user yet: they are this
   // page's outbox from the start, so what it queues next is saved after them, in order.
-  auto pending = persisted_.find(pending_outbox_key());
-  if (pending != persisted_.end() && loaded_user_.empty()) {
-    json j = json::parse(pending->second, nullptr, false);
+  if (loaded_user_.empty()) take_pending_outbox(outbox_);
+  return {};
+}
+
+// The entries saved under the user-less key (sent before a CONNACK), appended to `into`;
+// the key is then forgotten here (the next write replaces or erases it).
+void Session::take_pending_outbox(std::vector<OutboxEntry>& into) {
+  const std::string k = pending_outbox_key();
+  const json* text = persisted_.find_member(k);
+  if (!text) return;
+  if (text->is_string()) {
+    json j = json::parse(text->string_ref(), nullptr, false);
     if (j.is_array())
       for (const auto& e : j)
-        if (auto entry = OutboxEntry::from_json(e)) outbox_.push_back(*entry);
-    persisted_.erase(pending);
+        if (auto entry = OutboxEntry::from_json(e)) into.push_back(*entry);
   }
-  return {};
+  persisted_.erase(k);
 }
 
 void Session::load_user_state(const std::string& user) {
@@ -283,10 +291,11 @@ void Session::load_user_state(const std::string& user) {
   const std::string prefix = "parley/" + config_.app_key + "/" + user + "/";
   json legacy_seen;
   size_t first_block = SIZE_MAX, last_block = 0;  // of the dedupe set's stored blocks
-  for (const auto& [k, v] : persisted_) {
-    if (k.compare(0, prefix.size(), prefix) != 0) continue;
+  for (auto it = persisted_.begin(); it != persisted_.end(); ++it) {
+    const std::string& k = it.key();
+    if (k.compare(0, prefix.size(), prefix) != 0 || !it->is_string()) continue;
     const std::string name = k.substr(prefix.size());
-    json j = json::parse(v, nullptr, false);
+    json j = json::parse(it->string_ref(), nullptr, false);
     if (j.is_discarded()) continue;  // a damaged key is skipped, not fatal
     if (name == "sync" && j.is_object()) {
       inbox_time_ = jget(j, "inbox", int64_t{0});
@@ -318,9 +327,9 @@ void Session::load_user_state(const std::string& user) {
     first_block = std::max(first_block, last_block - std::min(last_block, config_.dedupe_capacity / kBlock + 1));
     size_t last_size = 0;
     for (size_t b = first_block; b <= last_block; ++b) {
-      auto it = persisted_.find(prefix + "seen/" + decimal(b));
-      if (it == persisted_.end()) continue;
-      json ids = json::parse(it->second, nullptr, false);
+      const json* text = persisted_.find_member(prefix + "seen/" + decimal(b));
+      if (!text || !text->is_string()) continue;
+      json ids = json::parse(text->string_ref(), nullptr, false);
       seen_.append(ids);
       last_size = ids.size();
     }
@@ -334,14 +343,7 @@ void Session::load_user_state(const std::string& user) {
     dirty_seen_ = true;
   }
   // Entries saved before a CONNACK (this page's or a reloaded one's), not yet adopted.
-  auto pending = persisted_.find(pending_outbox_key());
-  if (pending != persisted_.end()) {
-    json j = json::parse(pending->second, nullptr, false);
-    if (j.is_array())
-      for (const auto& e : j)
-        if (auto entry = OutboxEntry::from_json(e)) unsaved.push_back(*entry);
-    persisted_.erase(pending);
-  }
+  take_pending_outbox(unsaved);
   for (auto& e : unsaved) {
     const bool known = std::any_of(outbox_.begin(), outbox_.end(),
                                    [&](const OutboxEntry& x) { return x.local_id == e.local_id; });

@@ -47,9 +47,16 @@ class Session {
  public:
   Session(SessionConfig config, uint64_t seed);
 
-  // Hands over what the host had persisted (all keys under "parley/<appKey>/"). Call
+  // Hands over what the host had persisted (all keys under "parley/<appKey>/"), as one
+  // JSON object of key -> value text (members that are not strings are ignored). Call
   // before connect; state for a user is loaded when its CONNACK names it.
-  Actions restore(const std::map<std::string, std::string>& persisted);
+  Actions restore(Json persisted);
+  // The same from a map (native hosts and tests; the wasm passes the object it parsed).
+  Actions restore(const std::map<std::string, std::string>& persisted) {
+    Json j = Json::object();
+    for (const auto& [k, v] : persisted) j[k] = v;
+    return restore(std::move(j));
+  }
 
   // One app command, e.g. {"cmd":"connect","id":7,"token":"..","hosts":["h:1"]}. Results
   // come back as "result" events {id, code, data}. See session.cc for the command list.
@@ -156,6 +163,7 @@ class Session {
   void forget(Actions& out, const std::string& name);  // erases a persisted key
   void persist_outbox(Actions& out);
   std::string pending_outbox_key() const;
+  void take_pending_outbox(std::vector<OutboxEntry>& into);
   void persist_conversation(Actions& out, int type, const std::string& target);
   void persist_marks(Actions& out);
   void send_marks(Actions& out, int64_t now);
@@ -214,7 +222,9 @@ class Session {
   // ---- state ----------------------------------------------------------------------
   SessionConfig config_;
   Rng rng_;
-  std::map<std::string, std::string> persisted_;  // as restored, by full key
+  // As restored: full key -> value text. A Json object rather than a std::map: the wasm
+  // gets it parsed as one, and carries no map<string, string> code for it.
+  Json persisted_ = Json::object();
 
   ConnectionStatus status_ = ConnectionStatus::kDisconnected;
   std::string token_;

@@ -472,6 +472,28 @@ TEST(SessionReceive, PullDeliversOnceAndDedupeSurvivesRestart) {
   EXPECT_EQ(h2.s.conversations().find(1, "userB")->unread, 1);  // restored, not recounted
 }
 
+// What the wasm hands over: the JSON object the shim built from storage. Members whose
+// value is not text (never written by the core) are skipped, the rest is loaded; a value
+// that is not an object restores nothing.
+TEST(SessionReceive, RestoreTakesAJsonObjectOfTextsAndSkipsTheRest) {
+  const auto sync_time_after_connect = [](const Json& stored) {
+    Harness h;
+    h.s.restore(stored);
+    auto a = h.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}});
+    auto q = of_type<ClientQuery>(frames(h.server(opens(a)[0].conn, connack("userA"))));
+    pb::SyncRequestMsg sync;
+    EXPECT_TRUE(sync.ParseFromString(q[1].payload));
+    return sync.synctime();
+  };
+  Json stored = Json::object();
+  stored["parley/appkey/userA/sync"] = R"({"inbox":1700000000100,"outbox":0})";
+  stored["parley/appkey/userA/marks"] = Json::array();  // not text: skipped
+  stored["parley/appkey/userA/seen/0"] = 7;             // not text: skipped
+  stored["parley/appkey/_pending/outbox"] = nullptr;    // not text: skipped
+  EXPECT_EQ(sync_time_after_connect(stored), 1700000000100);
+  EXPECT_EQ(sync_time_after_connect(Json::array()), 0);
+}
+
 TEST(SessionReceive, NotifyTriggersPullAndRepullsUntilFinished) {
   Harness h;
   const uint32_t conn = h.connect();
