@@ -656,7 +656,8 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
   // over what we counted locally (one connection answers in order).
   send_marks(out, now);
   sync_conversations(out, now, 0, 300);
-  for (const auto& room : chatrooms_) {
+  for (auto it = chatrooms_.begin(); it != chatrooms_.end(); ++it) {
+    const std::string& room = it.key();
     send_request(out, now, false, topics::kRejoinChatroom, room,
                  encode_payload("ChrmInput", json().set("nothing", 1)),
                  Pending{RequestKind::kQuery, 0, "", Cmd::kRejoinChatroom,
@@ -982,7 +983,7 @@ void Session::send_ping(Actions& out, int64_t now, int64_t timeout) {
 void Session::pull_chatroom(Actions& out, int64_t now, const std::string& room) {
   // count 0: the server's page size
   const std::string req =
-      encode_payload("ChrmPullMsg", json().set("syncTime", chatroom_sync_[room]).set("count", 0));
+      encode_payload("ChrmPullMsg", json().set("syncTime", jget(chatrooms_, room.c_str(), int64_t{0})).set("count", 0));
   send_request(
       out, now, false, topics::kPullChatroom, room, req,
       Pending{RequestKind::kQuery, 0, "", Cmd::kChatroomPull, json().set("chatroomId", room), 0, 0});
@@ -1026,7 +1027,7 @@ void Session::on_publish(Actions& out, int64_t now, const codec::ServerPublish& 
     // type 2, chatroom: pull that room from where the last pull ended
     if (jget(n.value(), "type", 0) == 2) {
       const std::string room = jget(n.value(), "chrmId", "");
-      if (n.value().contains("chrmId") && chatrooms_.count(room)) pull_chatroom(out, now, room);
+      if (n.value().contains("chrmId") && chatrooms_.contains(room)) pull_chatroom(out, now, room);
       return;
     }
     notified_time_ = std::max(notified_time_, jget(n.value(), "time", int64_t{0}));

@@ -281,10 +281,11 @@ class Session {
   bool seen_legacy_ = false;       // loaded from the old single "seen" key: erase it
   std::vector<OutboxEntry> outbox_;  // a vector: nothing keeps a pointer across a push
   store::ConversationStore conversations_;
-  std::set<std::string> chatrooms_;    // joined, re-joined after reconnect
-  // Per joined chatroom, the syncTime of the last chrmPull answer: the next pull asks for
-  // what came after it, so a busy room loses nothing between notifications.
-  std::map<std::string, int64_t> chatroom_sync_;
+  // Joined chatrooms (re-joined after a reconnect), each with the syncTime of its last
+  // chrmPull answer: the next pull asks for what came after it, so a busy room loses
+  // nothing between notifications. A Json object (room -> syncTime) rather than a set and
+  // a map: the wasm has the object code anyway.
+  Json chatrooms_ = Json::object();
   void pull_chatroom(Actions& out, int64_t now, const std::string& room);
 
   // Read marks (clearUnreadCount) the server has not acknowledged yet: re-sent until it

@@ -323,11 +323,10 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     }
   } else if (p.query == Cmd::kJoinChatroom) {
     const std::string room = jget(p.context, "chatroomId", "");
-    chatrooms_.insert(room);
     auto o = decode_payload("ChrmOutput", q.payload);
     int64_t join_time = 0;
     if (o) join_time = jget(o.value(), "joinTime", int64_t{0});
-    chatroom_sync_[room] = join_time;
+    chatrooms_[room] = join_time;
     const std::string req = encode_payload(
         "ChrmPullMsg",
         json().set("syncTime", join_time).set("count", jget(p.context, "count", 10)));
@@ -338,7 +337,6 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
            json().set("chatroomId", room).set("joinTime", join_time));
   } else if (p.query == Cmd::kQuitChatroom) {
     chatrooms_.erase(jget(p.context, "chatroomId", ""));
-    chatroom_sync_.erase(jget(p.context, "chatroomId", ""));
     result(out, p.callback, ErrorCode::kOk, true);
   } else if (p.query == Cmd::kChatroomPull) {
     auto batch = decode_payload("DownStreamMessages", q.payload);
@@ -346,16 +344,16 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     const json list = jget(batch.value(), "list", json::array());
     for (const auto& m : list) deliver(out, now, message_from_downstream(m, ctx, local_id()), true);
     const std::string room = jget(p.context, "chatroomId", "");
-    if (!chatrooms_.count(room)) return;
-    auto& sync = chatroom_sync_[room];
-    sync = std::max(sync, jget(batch.value(), "syncTime", int64_t{0}));
+    if (!chatrooms_.contains(room)) return;
+    chatrooms_[room] = std::max(jget(chatrooms_, room.c_str(), int64_t{0}),
+                                jget(batch.value(), "syncTime", int64_t{0}));
     if (batch.value().contains("finished") && !jget(batch.value(), "finished", false) &&
         !list.empty())
       pull_chatroom(out, now, room);
   } else if (p.query == Cmd::kRejoinChatroom) {
     // Back in after a reconnect: fetch what the room said meanwhile.
     const std::string room = jget(p.context, "chatroomId", "");
-    if (chatrooms_.count(room)) pull_chatroom(out, now, room);
+    if (chatrooms_.contains(room)) pull_chatroom(out, now, room);
   } else if (p.query == Cmd::kGetBlacklistStatus) {
     auto o = decode_payload("QueryBlackListOutput", q.payload);
     const std::string user = jget(p.context, "userId", "");
