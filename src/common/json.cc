@@ -933,4 +933,9 @@ std::string jget(const Json& j, const char* key, const char* def) {
   return jget<std::string>(j, key, std::string(def));
 }
 
+const std::string& jtext(const Json& j, const char* key) {
+  const Json* v = j.find_member(key);
+  return v && v->is_string() ? v->string_ref() : json_empty_string();
+}
+
 }  // namespace parley

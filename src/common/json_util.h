@@ -33,6 +33,10 @@ T jget(const Json& j, const char* key, T def) {
 // Out of line (json.cc): a literal default then costs its address at the call site.
 std::string jget(const Json& j, const char* key, const char* def);
 
+// The text of member `key`, or "" when it is missing or not a string: a reference into
+// `j` (no copy, no temporary to destroy), valid while `j` is.
+const std::string& jtext(const Json& j, const char* key);
+
 // Compact JSON text; invalid UTF-8 in strings becomes U+FFFD.
 inline std::string to_text(const Json& j) { return j.dump(); }
 

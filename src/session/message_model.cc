@@ -112,8 +112,8 @@ Json content_to_json(const std::string& bytes) {
 Json message_from_downstream(const Json& m, const MessageContext& ctx,
                                        int64_t local_id) {
   const int type = jget(m, "type", 1);
-  const std::string from = jget(m, "fromUserId", "");
-  const std::string classname = jget(m, "classname", "");
+  const std::string from = jtext(m, "fromUserId");
+  const std::string classname = jtext(m, "classname");
   const int64_t data_time = jget(m, "dataTime", int64_t{0});
   const bool group_like = type == kGroup || type == kChatroom || type == kRtcRoom;
   int direction = m.contains("direction") ? jget(m, "direction", 0) : kReceive;
@@ -126,7 +126,7 @@ Json message_from_downstream(const Json& m, const MessageContext& ctx,
   // Keys in byte order: each one is appended, none moved into place (a hot path).
   Json msg = Json().set("canIncludeExpansion", (status & 1024) != 0);
   if (m.contains("clientUniqueId")) msg.set("clientUniqueId", jget(m, "clientUniqueId", int64_t{0}));
-  msg.set("content", content_to_json(jget(m, "content", "")))
+  msg.set("content", content_to_json(jtext(m, "content")))
       .set("conversationType", type)
       .set("disableNotification", (status & 512) != 0)
       .set("isCounted", flags.counted)
@@ -135,17 +135,17 @@ Json message_from_downstream(const Json& m, const MessageContext& ctx,
       .set("messageDirection", direction)
       .set("messageId", local_id)
       .set("messageType", classname)
-      .set("messageUId", jget(m, "msgId", ""))
+      .set("messageUId", jtext(m, "msgId"))
       .set("objectName", classname)
       .set("offLineMessage", data_time < ctx.connected_time_ms);
-  if (m.contains("pushContent")) msg.set("pushContent", jget(m, "pushContent", ""));
+  if (m.contains("pushContent")) msg.set("pushContent", jtext(m, "pushContent"));
   // The sender of a received group message is fromUserId; targetId is the group.
   msg.set("receivedStatus", (status & 2) ? kRetrieved : kUnread)
       .set("receivedTime", ctx.now_ms)
       .set("senderUserId", send ? ctx.self_user_id : from)
       .set("sentStatus", send ? kSent : kReceived)
       .set("sentTime", data_time)
-      .set("targetId", group_like ? jget(m, "groupId", "") : from);
+      .set("targetId", group_like ? jtext(m, "groupId") : from);
   return msg;
 }
 

@@ -823,7 +823,7 @@ Actions Session::on_timer(int64_t now) {
       pull_in_flight_ = false;
       pull_again_ = true;
     } else {
-      if (p.query == Cmd::kMarkRead) marks_in_flight_.erase({jget(p.context, "type", 1), jget(p.context, "targetId", "")});
+      if (p.query == Cmd::kMarkRead) marks_in_flight_.erase({jget(p.context, "type", 1), jtext(p.context, "targetId")});
       if (p.query == Cmd::kSyncConversations || p.query == Cmd::kGetConversationListRemote) relation_sync_in_flight_ = false;
       result(out, p.callback, ErrorCode::kTimeout);
     }
@@ -1026,7 +1026,7 @@ void Session::on_publish(Actions& out, int64_t now, const codec::ServerPublish& 
     }
     // type 2, chatroom: pull that room from where the last pull ended
     if (jget(n.value(), "type", 0) == 2) {
-      const std::string room = jget(n.value(), "chrmId", "");
+      const std::string room = jtext(n.value(), "chrmId");
       if (n.value().contains("chrmId") && chatrooms_.contains(room)) pull_chatroom(out, now, room);
       return;
     }
@@ -1069,8 +1069,8 @@ void Session::on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a)
     json m = json()
                  .set("fromUserId", copy.target_id)
                  .set("type", type)
-                 .set("classname", jget(up.value(), "classname", ""))
-                 .set("content", jget(up.value(), "content", ""))
+                 .set("classname", jtext(up.value(), "classname"))
+                 .set("content", jtext(up.value(), "content"))
                  .set("dataTime", sent_time)
                  .set("status", ((flag_word & 1) ? 16 : 0) | ((flag_word & 2) ? 32 : 0))
                  .set("msgId", a.msg_uid)
@@ -1209,20 +1209,20 @@ void Session::on_pull_result(Actions& out, int64_t now, const std::string& paylo
 }
 
 void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
-  const std::string uid = jget(msg, "messageUId", "");
+  const std::string uid = jtext(msg, "messageUId");
   if (!seen_.insert(uid)) return;  // already given to the app
   if (!uid.empty()) dirty_seen_ = true;  // written before this input ends: a reload cannot repeat it
-  const std::string object = jget(msg, "objectName", "");
+  const std::string object = jtext(msg, "objectName");
   const int type = jget(msg, "conversationType", 1);
-  const std::string target = jget(msg, "targetId", "");
+  const std::string target = jtext(msg, "targetId");
   if (object == "RC:TypSts") {
     const json& c = msg["content"];
     emit(out, "typing",
          json()
              .set("conversationType", type)
              .set("targetId", target)
-             .set("userId", jget(msg, "senderUserId", ""))
-             .set("typingContentType", c.is_object() ? jget(c, "typingContentType", "") : "")
+             .set("userId", jtext(msg, "senderUserId"))
+             .set("typingContentType", c.is_object() ? jtext(c, "typingContentType") : "")
              .set("sentTime", jget(msg, "sentTime", int64_t{0})));
     emit(out, "message", json().set("message", msg));
     return;
@@ -1237,7 +1237,7 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
                                                            ? jget(c, "targetId", target)
                                                            : jget(msg, "senderUserId", target))
                                                     : jget(c, "targetId", target);
-      const std::string ruid = jget(c, "messageUId", "");
+      const std::string ruid = jtext(c, "messageUId");
       const bool from_peer = jget(msg, "messageDirection", 2) == kReceive;
       if (auto key = conversations_.on_recall(rtype, rtarget, ruid, jget(c, "sentTime", int64_t{0}), msg, from_peer)) {
         touch(key->first, key->second);
@@ -1266,7 +1266,7 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
            json()
                .set("conversationType", type)
                .set("targetId", target)
-               .set("messageUId", c.is_object() ? jget(c, "messageUId", "") : "")
+               .set("messageUId", c.is_object() ? jtext(c, "messageUId") : "")
                .set("lastMessageSendTime", last));
     }
     emit(out, "message", json().set("message", msg));

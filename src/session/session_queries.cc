@@ -83,7 +83,7 @@ bool Session::cmd_local(Actions& out, int64_t now, Cmd name, const json& cmd) {
   } else if (name == Cmd::kSaveDraft || name == Cmd::kClearDraft) {
     if (!need_target()) return true;
     auto& c = conversations_.upsert(type, target);
-    c.draft = name == Cmd::kSaveDraft ? jget(cmd, "draft", "") : std::string();
+    c.draft = name == Cmd::kSaveDraft ? jtext(cmd, "draft") : std::string();
     touch(type, target);
     result(out, id, ErrorCode::kOk, true);
   } else if (name == Cmd::kGetDraft) {
@@ -253,7 +253,7 @@ void Session::cmd_query(Actions& out, int64_t now, Cmd name, const json& cmd) {
 
 void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const codec::QueryAck& q) {
   if (p.query == Cmd::kMarkRead) {
-    const store::ConversationKey k{jget(p.context, "type", 1), jget(p.context, "targetId", "")};
+    const store::ConversationKey k{jget(p.context, "type", 1), jtext(p.context, "targetId")};
     marks_in_flight_.erase(k);
     auto it = pending_marks_.find(k);
     // Done unless a newer clear happened meanwhile (it is sent next). A refusal is final.
@@ -279,7 +279,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     // The server answers newest first; the API gives oldest first (§4.8).
     for (size_t i = wire.size(); i-- > 0;) {
       json m = message_from_downstream(wire[i], ctx, local_id());
-      m["targetId"] = jget(p.context, "targetId", "");
+      m["targetId"] = jtext(p.context, "targetId");
       list.push_back(std::move(m));
     }
     result(out, p.callback, ErrorCode::kOk,
@@ -291,7 +291,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     for (const auto& info : jget(r.value(), "info", json::array())) {
       const bool has_msg = info.contains("msg");
       json latest = has_msg ? message_from_downstream(info["msg"], ctx, local_id()) : json();
-      const std::string user = jget(info, "userId", "");
+      const std::string user = jtext(info, "userId");
       if (latest.is_object()) latest["targetId"] = user;
       // Counted messages we delivered after the server took its snapshot are not in its count.
       const store::ConversationKey k{jget(info, "type", 1), user};
@@ -312,17 +312,17 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     auto s = decode_payload("SessionStates", q.payload);
     if (!s) return;
     for (const auto& st : jget(s.value(), "state", json::array())) {
-      auto& c = conversations_.upsert(jget(st, "type", 1), jget(st, "channelId", ""));
+      auto& c = conversations_.upsert(jget(st, "type", 1), jtext(st, "channelId"));
       for (const auto& item : jget(st, "stateItem", json::array())) {
         const int state_type = jget(item, "sessionStateType", 0);
-        if (state_type == kStateIsTop) c.top = jget(item, "value", "") == "1";
+        if (state_type == kStateIsTop) c.top = jtext(item, "value") == "1";
         if (state_type == kStateIsSilent)
-          c.notification_status = jget(item, "value", "") == "1" ? 1 : 2;
+          c.notification_status = jtext(item, "value") == "1" ? 1 : 2;
       }
       touch(c.type, c.target_id);
     }
   } else if (p.query == Cmd::kJoinChatroom) {
-    const std::string room = jget(p.context, "chatroomId", "");
+    const std::string room = jtext(p.context, "chatroomId");
     auto o = decode_payload("ChrmOutput", q.payload);
     int64_t join_time = 0;
     if (o) join_time = jget(o.value(), "joinTime", int64_t{0});
@@ -336,14 +336,14 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     result(out, p.callback, ErrorCode::kOk,
            json().set("chatroomId", room).set("joinTime", join_time));
   } else if (p.query == Cmd::kQuitChatroom) {
-    chatrooms_.erase(jget(p.context, "chatroomId", ""));
+    chatrooms_.erase(jtext(p.context, "chatroomId"));
     result(out, p.callback, ErrorCode::kOk, true);
   } else if (p.query == Cmd::kChatroomPull) {
     auto batch = decode_payload("DownStreamMessages", q.payload);
     if (!batch) return;
     const json list = jget(batch.value(), "list", json::array());
     for (const auto& m : list) deliver(out, now, message_from_downstream(m, ctx, local_id()), true);
-    const std::string room = jget(p.context, "chatroomId", "");
+    const std::string room = jtext(p.context, "chatroomId");
     if (!chatrooms_.contains(room)) return;
     chatrooms_[room] = std::max(jget(chatrooms_, room.c_str(), int64_t{0}),
                                 jget(batch.value(), "syncTime", int64_t{0}));
@@ -352,11 +352,11 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
       pull_chatroom(out, now, room);
   } else if (p.query == Cmd::kRejoinChatroom) {
     // Back in after a reconnect: fetch what the room said meanwhile.
-    const std::string room = jget(p.context, "chatroomId", "");
+    const std::string room = jtext(p.context, "chatroomId");
     if (chatrooms_.contains(room)) pull_chatroom(out, now, room);
   } else if (p.query == Cmd::kGetBlacklistStatus) {
     auto o = decode_payload("QueryBlackListOutput", q.payload);
-    const std::string user = jget(p.context, "userId", "");
+    const std::string user = jtext(p.context, "userId");
     bool listed = false;  // a string compare, not Json's operator== (kept out of the wasm)
     if (o)
       for (const auto& id : o.value()["userIds"])

@@ -16,7 +16,7 @@ Json Conversation::to_json() const {
       .set("latestMessage", latest_message)
       .set("mentionedCount", mentioned)
       .set("notificationStatus", notification_status)
-      .set("objectName", latest_message.is_object() ? jget(latest_message, "objectName", "") : "")
+      .set("objectName", latest_message.is_object() ? jtext(latest_message, "objectName") : "")
       .set("readTime", read_time)
       .set("sentTime", sent_time)
       .set("targetId", target_id)
@@ -38,7 +38,7 @@ std::optional<Conversation> Conversation::from_json(const Json& j) {
   c.counted_through = jget(j, "countedThrough", int64_t{0});
   c.top = jget(j, "isTop", false);
   c.notification_status = jget(j, "notificationStatus", 2) == 1 ? 1 : 2;
-  c.draft = jget(j, "draft", "");
+  c.draft = jtext(j, "draft");
   return c;
 }
 
@@ -57,7 +57,7 @@ const Conversation* ConversationStore::find(int type, const std::string& target)
 std::optional<ConversationKey> ConversationStore::on_message(const Json& m) {
   if (!jget(m, "isPersited", true) && !jget(m, "isCounted", false)) return std::nullopt;
   const int type = jget(m, "conversationType", 1);
-  const std::string target = jget(m, "targetId", "");
+  const std::string target = jtext(m, "targetId");
   if (target.empty()) return std::nullopt;
   Conversation& c = upsert(type, target);
   const int64_t t = jget(m, "sentTime", int64_t{0});
@@ -102,7 +102,7 @@ std::optional<ConversationKey> ConversationStore::on_recall(int type, const std:
   auto it = items_.find({type, target});
   if (it == items_.end()) return std::nullopt;
   Conversation& c = it->second;
-  if (c.latest_message.is_object() && jget(c.latest_message, "messageUId", "") == uid) {
+  if (c.latest_message.is_object() && jtext(c.latest_message, "messageUId") == uid) {
     c.latest_message = recall_message;
   }
   if (from_peer && sent_time > c.read_time && c.unread > 0) --c.unread;
