@@ -33,6 +33,11 @@ T jget(const Json& j, const char* key, T def) {
 // Out of line (json.cc): a literal default then costs its address at the call site.
 std::string jget(const Json& j, const char* key, const char* def);
 
+// Member `key` itself, or a shared null when it is missing (a null iterates as an empty
+// list and has size 0): a reference into `j`, valid while `j` is, instead of a copy of
+// what may be a whole message list.
+inline const Json& jref(const Json& j, const char* key) { return j[std::string_view(key)]; }
+
 // The text of member `key`, or "" when it is missing or not a string: a reference into
 // `j` (no copy, no temporary to destroy), valid while `j` is.
 const std::string& jtext(const Json& j, const char* key);

@@ -420,7 +420,7 @@ std::string Session::connect_url(const std::string& host, TransportKind kind,
 
 void Session::cmd_connect(Actions& out, int64_t now, const json& cmd) {
   const int64_t id = jget(cmd, "id", int64_t{0});
-  const json token = jget(cmd, "token", json());
+  const json& token = jref(cmd, "token");
   if (!token.is_string() || token.get<std::string>().empty()) {
     fail(out, id, ErrorCode::kTokenIncorrect, "token must be a non-empty string");
     return;
@@ -1189,7 +1189,7 @@ void Session::on_pull_result(Actions& out, int64_t now, const std::string& paylo
     return;
   }
   MessageContext ctx{user_id_, connected_time_, now};
-  for (const auto& m : jget(batch.value(), "list", json::array())) {
+  for (const auto& m : jref(batch.value(), "list")) {
     if (jget(m, "direction", 0) == kSend)
       outbox_time_ = std::max(outbox_time_, jget(m, "dataTime", int64_t{0}));
     deliver(out, now, message_from_downstream(m, ctx, static_cast<int64_t>(rng_.uniform(16777215))), true);

@@ -274,7 +274,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
   if (p.query == Cmd::kGetHistory || p.query == Cmd::kGetChatroomHistory) {
     auto h = decode_payload("HistoryMsgOuput", q.payload);
     if (!h) return result(out, p.callback, ErrorCode::kBadProtobuf);
-    const json wire = jget(h.value(), "list", json::array());
+    const json& wire = jref(h.value(), "list");
     json list = json::array();
     // The server answers newest first; the API gives oldest first (§4.8).
     for (size_t i = wire.size(); i-- > 0;) {
@@ -288,7 +288,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     auto r = decode_payload("RelationsOutput", q.payload);
     if (!r) return result(out, p.callback, ErrorCode::kBadProtobuf);
     json list = json::array();
-    for (const auto& info : jget(r.value(), "info", json::array())) {
+    for (const auto& info : jref(r.value(), "info")) {
       const bool has_msg = info.contains("msg");
       json latest = has_msg ? message_from_downstream(info["msg"], ctx, local_id()) : json();
       const std::string user = jtext(info, "userId");
@@ -311,9 +311,9 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
   } else if (p.query == Cmd::kPullSeAtts) {
     auto s = decode_payload("SessionStates", q.payload);
     if (!s) return;
-    for (const auto& st : jget(s.value(), "state", json::array())) {
+    for (const auto& st : jref(s.value(), "state")) {
       auto& c = conversations_.upsert(jget(st, "type", 1), jtext(st, "channelId"));
-      for (const auto& item : jget(st, "stateItem", json::array())) {
+      for (const auto& item : jref(st, "stateItem")) {
         const int state_type = jget(item, "sessionStateType", 0);
         if (state_type == kStateIsTop) c.top = jtext(item, "value") == "1";
         if (state_type == kStateIsSilent)
@@ -341,7 +341,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
   } else if (p.query == Cmd::kChatroomPull) {
     auto batch = decode_payload("DownStreamMessages", q.payload);
     if (!batch) return;
-    const json list = jget(batch.value(), "list", json::array());
+    const json& list = jref(batch.value(), "list");
     for (const auto& m : list) deliver(out, now, message_from_downstream(m, ctx, local_id()), true);
     const std::string room = jtext(p.context, "chatroomId");
     if (!chatrooms_.contains(room)) return;
@@ -367,7 +367,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     auto o = decode_payload("QueryBlackListOutput", q.payload);
     json ids = json::array();
     if (o)
-      for (const auto& u : jget(o.value(), "userIds", json::array())) ids.push_back(u);
+      for (const auto& u : jref(o.value(), "userIds")) ids.push_back(u);
     result(out, p.callback, ErrorCode::kOk, ids);
   } else {
     // Other queries: the decoded answer when a type is known, else plain success.
