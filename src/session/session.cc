@@ -312,8 +312,8 @@ void Session::load_user_state(const std::string& user) {
         if (auto entry = OutboxEntry::from_json(e)) outbox_.push_back(*entry);
     } else if (name == "marks" && j.is_array()) {
       for (const auto& m : j)
-        if (m.is_object() && m.contains("targetId") && m["targetId"].is_string())
-          pending_marks_[{jget(m, "type", 1), m["targetId"].get<std::string>()}] = jget(m, "time", int64_t{0});
+        if (const json& target = jref(m, "targetId"); target.is_string())
+          pending_marks_[{jget(m, "type", 1), target.string_ref()}] = jget(m, "time", int64_t{0});
     } else if (name.compare(0, 5, "conv/") == 0) {
       if (auto c = store::Conversation::from_json(j)) conversations_.load(*c);
     }
@@ -383,7 +383,7 @@ Actions Session::command(int64_t now, const json& cmd) {
     return out;
   }
   const Cmd name = command_of(cmd["cmd"].string_ref());
-  const int64_t id = cmd.contains("id") && cmd["id"].is_number_integer() ? cmd["id"].get<int64_t>() : 0;
+  const int64_t id = jget(cmd, "id", int64_t{0});
   if (name == Cmd::kConnect) {
     cmd_connect(out, now, cmd);
   } else if (name == Cmd::kReconnect) {
@@ -426,11 +426,11 @@ void Session::cmd_connect(Actions& out, int64_t now, const json& cmd) {
     return;
   }
   std::vector<std::string> hosts;
-  if (cmd.contains("hosts") && cmd["hosts"].is_array()) {
-    for (const auto& h : cmd["hosts"])
-      if (h.is_string() && !h.get<std::string>().empty() &&
-          std::find(hosts.begin(), hosts.end(), h.get<std::string>()) == hosts.end())
-        hosts.push_back(h.get<std::string>());
+  if (const json& list = jref(cmd, "hosts"); list.is_array()) {
+    for (const auto& h : list)
+      if (h.is_string() && !h.string_ref().empty() &&
+          std::find(hosts.begin(), hosts.end(), h.string_ref()) == hosts.end())
+        hosts.push_back(h.string_ref());
   }
   if (hosts.empty()) {
     fail(out, id, ErrorCode::kSocketNotCreated, "no server host to connect to");
@@ -471,8 +471,8 @@ void Session::cmd_reconnect(Actions& out, int64_t now, const json& cmd) {
     return;
   }
   reconnect_rate_.clear();
-  if (cmd.contains("rate") && cmd["rate"].is_array()) {
-    for (const auto& d : cmd["rate"])
+  if (const json& rate = jref(cmd, "rate"); rate.is_array()) {
+    for (const auto& d : rate)
       if (d.is_number() && reconnect_rate_.size() < kMaxRateEntries)
         reconnect_rate_.push_back(std::max<int64_t>(0, d.get<int64_t>()));
   }
@@ -757,8 +757,8 @@ Actions Session::on_comet(int64_t now, uint32_t conn, const std::string& body) {
   for (const auto& item : items) {
     // A QUERYACK's payload type comes from the pending request's topic.
     std::string ack_topic;
-    if (item.is_object() && item.contains("messageId") && item["messageId"].is_number_unsigned()) {
-      auto it = pending_.find(static_cast<uint16_t>(item["messageId"].get<uint64_t>()));
+    if (const json& id = jref(item, "messageId"); id.is_number_unsigned()) {
+      auto it = pending_.find(static_cast<uint16_t>(id.get_uint64()));
       if (it != pending_.end()) ack_topic = it->second.topic;
     }
     auto frame = codec::decode_comet_response(item, ack_topic);

@@ -183,12 +183,12 @@ void Session::cmd_query(Actions& out, int64_t now, Cmd name, const json& cmd) {
     if (!get_target(cmd, type, target)) return param_error("conversationType and targetId required");
     auto& c = conversations_.upsert(type, target);
     json items = json::array();
-    if (cmd.contains("isTop") && cmd["isTop"].is_boolean()) {
-      c.top = cmd["isTop"].get<bool>();
+    if (const json& top = jref(cmd, "isTop"); top.is_boolean()) {
+      c.top = top.get_bool();
       items.push_back(json().set("sessionStateType", kStateIsTop).set("value", c.top ? "1" : "0"));
     }
-    if (cmd.contains("notificationStatus") && cmd["notificationStatus"].is_number_integer()) {
-      c.notification_status = cmd["notificationStatus"].get<int>() == 1 ? 1 : 2;  // 1: do not disturb
+    if (const json& status = jref(cmd, "notificationStatus"); status.is_number_integer()) {
+      c.notification_status = status.get<int>() == 1 ? 1 : 2;  // 1: do not disturb
       items.push_back(json()
                           .set("sessionStateType", kStateIsSilent)
                           .set("value", c.notification_status == 1 ? "1" : "0"));

@@ -108,8 +108,8 @@ void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
                     decimal(config_.max_content_bytes));
 
   MessageFlags flags = builtin_flags(object);
-  if (cmd.contains("isPersited") && cmd["isPersited"].is_boolean()) flags.persisted = cmd["isPersited"].get<bool>();
-  if (cmd.contains("isCounted") && cmd["isCounted"].is_boolean()) flags.counted = cmd["isCounted"].get<bool>();
+  flags.persisted = jget(cmd, "isPersited", flags.persisted);
+  flags.counted = jget(cmd, "isCounted", flags.counted);
 
   if (status_message) {
     // Typing and the like: fire and forget, never stored, never retried.
