@@ -97,7 +97,7 @@ EMSCRIPTEN_KEEPALIVE void parley_client_free(session::Session* s) { delete s; }
 EMSCRIPTEN_KEEPALIVE uint32_t parley_client_call(session::Session* s, uint32_t op, double now,
                                                  uint32_t conn, uint32_t len) {
   const auto t = static_cast<int64_t>(now);
-  const std::string data = g_in.substr(0, len);
+  const std::string_view data(g_in.data(), len);  // the input buffer itself: no copy
   switch (op) {
     case kCommand: {
       json cmd = json::parse(data, nullptr, false);

@@ -705,7 +705,7 @@ Actions Session::on_transport_open(int64_t /*now*/, uint32_t /*conn*/) {
   return {};
 }
 
-Actions Session::on_bytes(int64_t now, uint32_t conn, const std::string& bytes) {
+Actions Session::on_bytes(int64_t now, uint32_t conn, std::string_view bytes) {
   Actions out;
   if (conn != live_conn_ && !is_attempt(conn)) {
     finish(out);
@@ -731,7 +731,7 @@ Actions Session::on_bytes(int64_t now, uint32_t conn, const std::string& bytes) 
   return out;
 }
 
-Actions Session::on_comet(int64_t now, uint32_t conn, const std::string& body) {
+Actions Session::on_comet(int64_t now, uint32_t conn, std::string_view body) {
   Actions out;
   if (conn != live_conn_ && !is_attempt(conn)) {
     finish(out);

@@ -18,6 +18,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/json.h"
@@ -63,9 +64,9 @@ class Session {
   Actions command(int64_t now_ms, const Json& cmd);
 
   Actions on_transport_open(int64_t now_ms, uint32_t conn);
-  Actions on_bytes(int64_t now_ms, uint32_t conn, const std::string& bytes);
+  Actions on_bytes(int64_t now_ms, uint32_t conn, std::string_view bytes);
   // A comet response body: the connect answer, or a JSON array of frame objects.
-  Actions on_comet(int64_t now_ms, uint32_t conn, const std::string& body);
+  Actions on_comet(int64_t now_ms, uint32_t conn, std::string_view body);
   Actions on_transport_closed(int64_t now_ms, uint32_t conn);
   Actions on_timer(int64_t now_ms);
   // The browser says the network is back / the page is visible again: check the link
