@@ -112,8 +112,8 @@ Json content_to_json(const std::string& bytes) {
 Json message_from_downstream(const Json& m, const MessageContext& ctx,
                                        int64_t local_id) {
   const int type = jget(m, "type", 1);
-  const std::string from = jtext(m, "fromUserId");
-  const std::string classname = jtext(m, "classname");
+  const std::string& from = jtext(m, "fromUserId");
+  const std::string& classname = jtext(m, "classname");
   const int64_t data_time = jget(m, "dataTime", int64_t{0});
   const bool group_like = type == kGroup || type == kChatroom || type == kRtcRoom;
   int direction = m.contains("direction") ? jget(m, "direction", 0) : kReceive;

@@ -1026,7 +1026,7 @@ void Session::on_publish(Actions& out, int64_t now, const codec::ServerPublish& 
     }
     // type 2, chatroom: pull that room from where the last pull ended
     if (jget(n.value(), "type", 0) == 2) {
-      const std::string room = jtext(n.value(), "chrmId");
+      const std::string& room = jtext(n.value(), "chrmId");
       if (n.value().contains("chrmId") && chatrooms_.contains(room)) pull_chatroom(out, now, room);
       return;
     }
@@ -1237,7 +1237,7 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
                                                            ? jget(c, "targetId", target)
                                                            : jget(msg, "senderUserId", target))
                                                     : jget(c, "targetId", target);
-      const std::string ruid = jtext(c, "messageUId");
+      const std::string& ruid = jtext(c, "messageUId");
       const bool from_peer = jget(msg, "messageDirection", 2) == kReceive;
       if (auto key = conversations_.on_recall(rtype, rtarget, ruid, jget(c, "sentTime", int64_t{0}), msg, from_peer)) {
         touch(key->first, key->second);

@@ -291,7 +291,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     for (const auto& info : jref(r.value(), "info")) {
       const bool has_msg = info.contains("msg");
       json latest = has_msg ? message_from_downstream(info["msg"], ctx, local_id()) : json();
-      const std::string user = jtext(info, "userId");
+      const std::string& user = jtext(info, "userId");
       if (latest.is_object()) latest["targetId"] = user;
       // Counted messages we delivered after the server took its snapshot are not in its count.
       const store::ConversationKey k{jget(info, "type", 1), user};
@@ -322,7 +322,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
       touch(c.type, c.target_id);
     }
   } else if (p.query == Cmd::kJoinChatroom) {
-    const std::string room = jtext(p.context, "chatroomId");
+    const std::string& room = jtext(p.context, "chatroomId");
     auto o = decode_payload("ChrmOutput", q.payload);
     int64_t join_time = 0;
     if (o) join_time = jget(o.value(), "joinTime", int64_t{0});
@@ -343,7 +343,7 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     if (!batch) return;
     const json& list = jref(batch.value(), "list");
     for (const auto& m : list) deliver(out, now, message_from_downstream(m, ctx, local_id()), true);
-    const std::string room = jtext(p.context, "chatroomId");
+    const std::string& room = jtext(p.context, "chatroomId");
     if (!chatrooms_.contains(room)) return;
     chatrooms_[room] = std::max(jget(chatrooms_, room.c_str(), int64_t{0}),
                                 jget(batch.value(), "syncTime", int64_t{0}));
@@ -352,11 +352,11 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
       pull_chatroom(out, now, room);
   } else if (p.query == Cmd::kRejoinChatroom) {
     // Back in after a reconnect: fetch what the room said meanwhile.
-    const std::string room = jtext(p.context, "chatroomId");
+    const std::string& room = jtext(p.context, "chatroomId");
     if (chatrooms_.contains(room)) pull_chatroom(out, now, room);
   } else if (p.query == Cmd::kGetBlacklistStatus) {
     auto o = decode_payload("QueryBlackListOutput", q.payload);
-    const std::string user = jtext(p.context, "userId");
+    const std::string& user = jtext(p.context, "userId");
     bool listed = false;  // a string compare, not Json's operator== (kept out of the wasm)
     if (o)
       for (const auto& id : o.value()["userIds"])

@@ -176,8 +176,8 @@ void Session::cmd_resend(Actions& out, int64_t now, const json& cmd) {
 void Session::cmd_recall(Actions& out, int64_t now, const json& cmd) {
   const int64_t id = jget(cmd, "id", int64_t{0});
   const int type = jget(cmd, "conversationType", 0);
-  const std::string target = jtext(cmd, "targetId");
-  const std::string uid = jtext(cmd, "messageUId");
+  const std::string& target = jtext(cmd, "targetId");
+  const std::string& uid = jtext(cmd, "messageUId");
   const int64_t sent_time = jget(cmd, "sentTime", int64_t{0});
   if (type <= 0 || target.empty() || uid.empty() || sent_time <= 0) {
     result(out, id, ErrorCode::kParameterError,
@@ -212,7 +212,7 @@ void Session::on_recall_ack(Actions& out, int64_t now, const Pending& p, const c
     return;
   }
   const int type = jget(p.context, "conversationType", 1);
-  const std::string target = jtext(p.context, "targetId");
+  const std::string& target = jtext(p.context, "targetId");
   const int64_t sent_time = static_cast<int64_t>(a.date) * 1000 + a.millis;
   json msg = json()
                  .set("conversationType", type)
@@ -233,7 +233,7 @@ void Session::on_recall_ack(Actions& out, int64_t now, const Pending& p, const c
                  .set("messageId", static_cast<int64_t>(rng_.uniform(16777215)))
                  .set("receivedTime", now);
   if (seen_.insert(a.msg_uid)) dirty_seen_ = true;  // our own copy may come back in a pull
-  const std::string uid = jtext(p.context, "messageUId");
+  const std::string& uid = jtext(p.context, "messageUId");
   if (auto key = conversations_.on_recall(type, target, uid, jget(p.context, "sentTime", int64_t{0}), msg, false))
     touch(key->first, key->second);
   emit(out, "recall",

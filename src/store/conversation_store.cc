@@ -57,7 +57,7 @@ const Conversation* ConversationStore::find(int type, const std::string& target)
 std::optional<ConversationKey> ConversationStore::on_message(const Json& m) {
   if (!jget(m, "isPersited", true) && !jget(m, "isCounted", false)) return std::nullopt;
   const int type = jget(m, "conversationType", 1);
-  const std::string target = jtext(m, "targetId");
+  const std::string& target = jtext(m, "targetId");
   if (target.empty()) return std::nullopt;
   Conversation& c = upsert(type, target);
   const int64_t t = jget(m, "sentTime", int64_t{0});
