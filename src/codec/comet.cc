@@ -12,6 +12,8 @@ namespace {
 using json = parley::Json;
 
 Error bad_json(const std::string& what) { return make_error(ErrorCode::kBadJson, what); }
+// Literal messages: the string is made here, not at each of the call sites.
+Error bad_json(const char* what) { return make_error(ErrorCode::kBadJson, what); }
 
 const schema::MessageDesc* payload_desc(const char* type) {
   return type ? schema::find_message(type) : nullptr;
