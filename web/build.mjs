@@ -21,9 +21,9 @@ const ROOT = path.dirname(WEB);
 
 // Gzipped bytes of parley.wasm + parley.umd.js (release). The target is 48 KB and
 // is not met yet, so the build fails only above this ceiling, a ratchet to lower as the
-// core and the shim shrink: the measured 58.2 KB (43.4 KB wasm, 14.8 KB shim) plus 0.8 KB.
+// core and the shim shrink: the measured 57.3 KB (42.4 KB wasm, 14.8 KB shim) plus 0.7 KB.
 const TARGET_BYTES = 48 * 1024;
-const CEILING_BYTES = Number(process.env.PARLEY_WEB_SIZE_CEILING || 59 * 1024);
+const CEILING_BYTES = Number(process.env.PARLEY_WEB_SIZE_CEILING || 58 * 1024);
 
 const args = process.argv.slice(2);
 const flavourArg = args.includes('--flavour') ? args[args.indexOf('--flavour') + 1] : 'all';
