@@ -227,8 +227,8 @@ void Session::send_marks(Actions& out, int64_t now) {
                        json().set("type", k.first).set("msgTime", t).set("channelId", k.second));
     if (send_request(
             out, now, false, topics::kMarkRead, user_id_, req,
-            Pending{RequestKind::kQuery, 0, "", Cmd::kMarkRead,
-                    json().set("type", k.first).set("targetId", k.second).set("time", t), 0, 0}))
+            Pending{RequestKind::kQuery, 0, Cmd::kMarkRead,
+                    json().set("type", k.first).set("targetId", k.second).set("time", t)}))
       marks_in_flight_.insert(k);
   }
 }
@@ -238,8 +238,8 @@ void Session::sync_conversations(Actions& out, int64_t now, int64_t callback, in
       "RelationQryInput",
       json().set("type", kPrivate).set("count", count).set("startTime", 0).set("order", 0));
   if (send_request(out, now, false, topics::kQueryConversations, user_id_, req,
-                   Pending{RequestKind::kQuery, callback, "",
-                           callback ? Cmd::kGetConversationListRemote : Cmd::kSyncConversations, nullptr, 0, 0})) {
+                   Pending{RequestKind::kQuery, callback,
+                           callback ? Cmd::kGetConversationListRemote : Cmd::kSyncConversations})) {
     relation_sync_in_flight_ = true;
     counted_during_relation_sync_.clear();
   }
@@ -649,7 +649,7 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
   if (first) {
     send_request(out, now, false, topics::kPullSessionStates, user_id_,
                  encode_payload("SessionReq", json().set("time", 0)),
-                 Pending{RequestKind::kQuery, 0, "", Cmd::kPullSeAtts, nullptr, 0, 0});
+                 Pending{RequestKind::kQuery, 0, Cmd::kPullSeAtts});
   }
   pull(out, now);
   // Read marks first, then the server's unread counts and latest messages, which win
@@ -660,8 +660,8 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
     const std::string& room = it.key();
     send_request(out, now, false, topics::kRejoinChatroom, room,
                  encode_payload("ChrmInput", json().set("nothing", 1)),
-                 Pending{RequestKind::kQuery, 0, "", Cmd::kRejoinChatroom,
-                         json().set("chatroomId", room), 0, 0});
+                 Pending{RequestKind::kQuery, 0, Cmd::kRejoinChatroom,
+                         json().set("chatroomId", room)});
   }
   for (auto& e : outbox_) e.in_flight = 0;
   pump_outbox(out, now);
@@ -823,8 +823,10 @@ Actions Session::on_timer(int64_t now) {
       pull_in_flight_ = false;
       pull_again_ = true;
     } else {
-      if (p.query == Cmd::kMarkRead) marks_in_flight_.erase({jget(p.context, "type", 1), jtext(p.context, "targetId")});
-      if (p.query == Cmd::kSyncConversations || p.query == Cmd::kGetConversationListRemote) relation_sync_in_flight_ = false;
+      if (p.query == Cmd::kMarkRead)
+        marks_in_flight_.erase({jget(p.context, "type", 1), jtext(p.context, "targetId")});
+      if (p.query == Cmd::kSyncConversations || p.query == Cmd::kGetConversationListRemote)
+        relation_sync_in_flight_ = false;
       result(out, p.callback, ErrorCode::kTimeout);
     }
   }
@@ -982,11 +984,12 @@ void Session::send_ping(Actions& out, int64_t now, int64_t timeout) {
 
 void Session::pull_chatroom(Actions& out, int64_t now, const std::string& room) {
   // count 0: the server's page size
-  const std::string req =
-      encode_payload("ChrmPullMsg", json().set("syncTime", jget(chatrooms_, room.c_str(), int64_t{0})).set("count", 0));
-  send_request(
-      out, now, false, topics::kPullChatroom, room, req,
-      Pending{RequestKind::kQuery, 0, "", Cmd::kChatroomPull, json().set("chatroomId", room), 0, 0});
+  const std::string req = encode_payload(
+      "ChrmPullMsg",
+      json().set("syncTime", jget(chatrooms_, room.c_str(), int64_t{0})).set("count", 0));
+  send_request(out, now, false, topics::kPullChatroom, room, req,
+               Pending{RequestKind::kQuery, 0, Cmd::kChatroomPull,
+                       json().set("chatroomId", room)});
 }
 
 void Session::on_disconnect_frame(Actions& out, int64_t now, uint8_t status) {
@@ -1049,7 +1052,7 @@ void Session::on_publish(Actions& out, int64_t now, const codec::ServerPublish& 
     if (n && jget(n.value(), "type", 0) == 3) {
       send_request(out, now, false, topics::kPullSessionStates, user_id_,
                    encode_payload("SessionReq", json().set("time", 0)),
-                   Pending{RequestKind::kQuery, 0, "", Cmd::kPullSeAtts, nullptr, 0, 0});
+                   Pending{RequestKind::kQuery, 0, Cmd::kPullSeAtts});
     }
   } else {
     log(out, "info", "unknown topic " + p.topic);
@@ -1176,7 +1179,7 @@ void Session::pull(Actions& out, int64_t now) {
   if (unconfirmed_pulls_) body.set("confirmsAnswer", true);
   const std::string req = encode_payload("SyncRequestMsg", body);
   if (send_request(out, now, false, topics::kPullMessages, user_id_, req,
-                   Pending{RequestKind::kPull, 0, "", Cmd::kUnknown, nullptr, 0, 0})) {
+                   Pending{RequestKind::kPull})) {
     pull_in_flight_ = true;
   }
   next_pull_at_ = now + config_.pull_interval_ms;

@@ -101,13 +101,17 @@ class Session {
     kMarkRead, kSyncConversations, kPullSeAtts, kRejoinChatroom, kChatroomPull,
   };
   static Cmd command_of(std::string_view name);
+  // send_request sets topic and deadline.
   struct Pending {
+    Pending() = default;
+    explicit Pending(RequestKind k, int64_t cb = 0, Cmd q = Cmd::kUnknown, Json ctx = nullptr)
+        : kind(k), callback(cb), query(q), context(std::move(ctx)) {}
     RequestKind kind = RequestKind::kQuery;
-    int64_t callback = 0;     // app command id (0: internal)
-    std::string topic;
+    int64_t callback = 0;       // app command id (0: internal)
     Cmd query = Cmd::kUnknown;  // the query whose answer this is (kQuery requests)
-    Json context;   // handler context (target, type...)
-    int64_t local_id = 0;     // outbox entry for kSend
+    Json context;               // handler context (target, type...)
+    std::string topic;
+    int64_t local_id = 0;       // outbox entry for kSend
     int64_t deadline = 0;
   };
   struct OutboxEntry {

@@ -116,7 +116,7 @@ void Session::cmd_query(Actions& out, int64_t now, Cmd name, const json& cmd) {
       return;
     }
     send_request(out, now, false, topic, target_id, payload,
-                 Pending{RequestKind::kQuery, id, "", name, std::move(context), 0, 0});
+                 Pending{RequestKind::kQuery, id, name, std::move(context)});
   };
   auto string_arg = [&](const char* k) -> std::string {
     return cmd.contains(k) && cmd[k].is_string() ? cmd[k].get<std::string>() : std::string();
@@ -205,7 +205,8 @@ void Session::cmd_query(Actions& out, int64_t now, Cmd name, const json& cmd) {
     touch(type, target);
     if (!live_conn_) return result(out, id, ErrorCode::kOk, true);
     query(topics::kSetSessionState, user_id_, req, nullptr);
-  } else if (name == Cmd::kJoinChatroom || name == Cmd::kQuitChatroom || name == Cmd::kGetChatroomInfo) {
+  } else if (name == Cmd::kJoinChatroom || name == Cmd::kQuitChatroom ||
+             name == Cmd::kGetChatroomInfo) {
     target = string_arg("chatroomId");
     if (target.empty()) return param_error("chatroomId required");
     if (name == Cmd::kGetChatroomInfo) {
@@ -219,7 +220,8 @@ void Session::cmd_query(Actions& out, int64_t now, Cmd name, const json& cmd) {
     query(name == Cmd::kJoinChatroom ? topics::kJoinChatroom : topics::kExitChatroom, target,
           encode_payload("ChrmInput", json().set("nothing", 1)),
           json().set("chatroomId", target).set("count", jget(cmd, "count", 10)));
-  } else if (name == Cmd::kAddToBlacklist || name == Cmd::kRemoveFromBlacklist || name == Cmd::kGetBlacklistStatus) {
+  } else if (name == Cmd::kAddToBlacklist || name == Cmd::kRemoveFromBlacklist ||
+             name == Cmd::kGetBlacklistStatus) {
     const std::string user = string_arg("userId");
     if (user.empty()) return param_error("userId required");
     std::string payload;
@@ -264,7 +266,8 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     send_marks(out, now);
     return;
   }
-  if (p.query == Cmd::kSyncConversations || p.query == Cmd::kGetConversationListRemote) relation_sync_in_flight_ = false;
+  if (p.query == Cmd::kSyncConversations || p.query == Cmd::kGetConversationListRemote)
+    relation_sync_in_flight_ = false;
   if (q.status != 0) {
     result_code(out, p.callback, q.status);
     return;
@@ -330,9 +333,9 @@ void Session::on_query_result(Actions& out, int64_t now, const Pending& p, const
     const std::string req = encode_payload(
         "ChrmPullMsg",
         json().set("syncTime", join_time).set("count", jget(p.context, "count", 10)));
-    send_request(
-        out, now, false, topics::kPullChatroom, room, req,
-        Pending{RequestKind::kQuery, 0, "", Cmd::kChatroomPull, json().set("chatroomId", room), 0, 0});
+    send_request(out, now, false, topics::kPullChatroom, room, req,
+                 Pending{RequestKind::kQuery, 0, Cmd::kChatroomPull,
+                         json().set("chatroomId", room)});
     result(out, p.callback, ErrorCode::kOk,
            json().set("chatroomId", room).set("joinTime", join_time));
   } else if (p.query == Cmd::kQuitChatroom) {
