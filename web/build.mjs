@@ -21,7 +21,7 @@ const ROOT = path.dirname(WEB);
 
 // Gzipped bytes of parley.wasm + parley.umd.js (release). The target is 48 KB and
 // is not met yet, so the build fails only above this ceiling, a ratchet to lower as the
-// core and the shim shrink: the measured 57.2 KB (42.4 KB wasm, 14.8 KB shim) plus 0.8 KB.
+// core and the shim shrink: the measured 57.1 KB (42.3 KB wasm, 14.8 KB shim) plus 0.9 KB.
 const TARGET_BYTES = 48 * 1024;
 const CEILING_BYTES = Number(process.env.PARLEY_WEB_SIZE_CEILING || 58 * 1024);
 

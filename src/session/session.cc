@@ -1212,14 +1212,16 @@ void Session::on_pull_result(Actions& out, int64_t now, const std::string& paylo
 }
 
 void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
-  const std::string uid = jtext(msg, "messageUId");
+  // msg is only read here (jref, not operator[], which would add a member): references
+  // into it stay valid.
+  const std::string& uid = jtext(msg, "messageUId");
   if (!seen_.insert(uid)) return;  // already given to the app
   if (!uid.empty()) dirty_seen_ = true;  // written before this input ends: a reload cannot repeat it
-  const std::string object = jtext(msg, "objectName");
+  const std::string& object = jtext(msg, "objectName");
   const int type = jget(msg, "conversationType", 1);
-  const std::string target = jtext(msg, "targetId");
+  const std::string& target = jtext(msg, "targetId");
   if (object == "RC:TypSts") {
-    const json& c = msg["content"];
+    const json& c = jref(msg, "content");
     emit(out, "typing",
          json()
              .set("conversationType", type)
@@ -1227,11 +1229,11 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
              .set("userId", jtext(msg, "senderUserId"))
              .set("typingContentType", c.is_object() ? jtext(c, "typingContentType") : "")
              .set("sentTime", jget(msg, "sentTime", int64_t{0})));
-    emit(out, "message", json().set("message", msg));
+    emit(out, "message", json().set("message", std::move(msg)));  // its last use
     return;
   }
   if (object == "RC:RcCmd") {
-    const json& c = msg["content"];
+    const json& c = jref(msg, "content");
     if (c.is_object()) {
       const int rtype = jget(c, "conversationType", type);
       // For private recalls the conversation is the other party (targetId of the command
@@ -1253,11 +1255,11 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
                .set("sentTime", jget(c, "sentTime", int64_t{0}))
                .set("message", msg));
     }
-    emit(out, "message", json().set("message", msg));
+    emit(out, "message", json().set("message", std::move(msg)));  // its last use
     return;
   }
   if (object == "RC:ReadNtf") {
-    const json& c = msg["content"];
+    const json& c = jref(msg, "content");
     const int64_t last = c.is_object() ? jget(c, "lastMessageSendTime", int64_t{0}) : 0;
     if (jget(msg, "messageDirection", 2) == kSend) {
       // Read on another of our devices: clear here too.
@@ -1272,15 +1274,15 @@ void Session::deliver(Actions& out, int64_t now, json msg, bool /*from_pull*/) {
                .set("messageUId", c.is_object() ? jtext(c, "messageUId") : "")
                .set("lastMessageSendTime", last));
     }
-    emit(out, "message", json().set("message", msg));
+    emit(out, "message", json().set("message", std::move(msg)));  // its last use
     return;
   }
-  emit(out, "message", json().set("message", msg));
   if (relation_sync_in_flight_ && jget(msg, "isCounted", false) && jget(msg, "messageDirection", 2) == kReceive)
     counted_during_relation_sync_.push_back({{type, target}, jget(msg, "sentTime", int64_t{0})});
   if (auto key = conversations_.on_message(msg)) {
-    touch(key->first, key->second);
+    touch(key->first, key->second);  // only marks it: the conversation event comes at finish()
   }
+  emit(out, "message", json().set("message", std::move(msg)));  // its last use
   (void)now;
 }
 
