@@ -398,7 +398,7 @@ Actions Session::command(int64_t now, const json& cmd) {
     cmd_recall(out, now, cmd);
   } else if (name == Cmd::kOnline || name == Cmd::kVisible) {
     check_link(out, now);
-  } else if (name == Cmd::kUnknown || name >= Cmd::kMarkRead) {
+  } else if (name == Cmd::kUnknown) {  // command_of never names the internal queries
     fail(out, id, ErrorCode::kNotSupport, "unknown command \"" + cmd["cmd"].string_ref() + "\"");
   } else if (!cmd_local(out, now, name, cmd)) {
     cmd_query(out, now, name, cmd);

@@ -46,9 +46,4 @@ Json DedupeSet::to_json() const {
   return ids;
 }
 
-void DedupeSet::load(const Json& ids) {
-  clear();
-  append(ids);
-}
-
 }  // namespace parley::store

@@ -40,8 +40,7 @@ class DedupeSet {
   void append(const Json& ids);
   void number_up_to(size_t end);
 
-  Json to_json() const;  // oldest first
-  void load(const Json& ids);
+  Json to_json() const;  // all remembered ids, oldest first
 
  private:
   size_t capacity_;

@@ -43,7 +43,7 @@ TEST(DedupeSet, SavedAndLoadedKeepsTheOrder) {
   DedupeSet s(3);
   for (const char* id : {"a", "b", "c", "d"}) s.insert(id);
   DedupeSet t(3);
-  t.load(s.to_json());
+  t.append(s.to_json());
   EXPECT_EQ(t.to_json().dump(), R"(["b","c","d"])");
   t.insert("e");
   EXPECT_EQ(t.to_json().dump(), R"(["c","d","e"])");
