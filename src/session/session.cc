@@ -130,8 +130,6 @@ void Session::set_status(Actions& out, ConnectionStatus s) {
 }
 
 void Session::flush(Actions& out) {
-  if (dirty_outbox_) persist_outbox(out);
-  dirty_outbox_ = false;
   if (user_id_.empty()) return;  // the rest is per user: kept until the CONNACK names one
   if (dirty_sync_) persist_sync(out);
   if (dirty_seen_) persist_seen(out);
@@ -141,7 +139,7 @@ void Session::flush(Actions& out) {
     if (const auto* c = conversations_.find(type, target))
       emit(out, "conversation", json().set("conversation", c->to_json()));
   }
-  dirty_sync_ = dirty_seen_ = dirty_outbox_ = dirty_marks_ = false;
+  dirty_sync_ = dirty_seen_ = dirty_marks_ = false;
   dirty_conversations_.clear();
 }
 
@@ -154,21 +152,18 @@ void Session::finish(Actions& out) {
   }
 }
 
+// Until a CONNACK names the user only the outbox is written (flush() holds the rest back),
+// under the user-less "_pending" (pending_prefix()).
 std::string Session::key(const std::string& name) const {
-  return "parley/" + config_.app_key + "/" + user_id_ + "/" + name;
+  return "parley/" + config_.app_key + "/" + (user_id_.empty() ? "_pending" : user_id_) + "/" + name;
 }
 
-void Session::persist(Actions& out, const std::string& name, const std::string& value) {
-  if (user_id_.empty()) return;
-  out.push_back(PersistValue{key(name), value, false});
+void Session::persist(Actions& out, const std::string& name, const std::string& value, bool erase) {
+  out.push_back(PersistValue{key(name), value, erase});
 }
 
 void Session::persist_sync(Actions& out) {
   persist(out, "sync", to_text(json().set("inbox", inbox_time_).set("outbox", outbox_time_)));
-}
-
-void Session::forget(Actions& out, const std::string& name) {
-  if (!user_id_.empty()) out.push_back(PersistValue{key(name), "", true});
 }
 
 // The dedupe set, by blocks (store/dedupe_set.h): the blocks that got ids since the last
@@ -185,20 +180,59 @@ void Session::persist_seen(Actions& out) {
   seen_written_end_ = end;
 }
 
-std::string Session::pending_outbox_key() const {
-  return "parley/" + config_.app_key + "/_pending/outbox";
+// Messages sent before the first CONNACK said who we are are kept under this user-less
+// prefix and adopted by the user that connects (a page reload must not lose them either).
+std::string Session::pending_prefix() const { return "parley/" + config_.app_key + "/_pending/"; }
+
+namespace {
+
+// An entry's key: "<prefix>outbox/<seq>", the seq zero-padded to 12 digits so that stored
+// keys sort in queue order, the order restore() reads them in (Json objects keep their
+// keys sorted).
+std::string outbox_key(std::string prefix, int64_t seq) {
+  prefix += "outbox/000000000000";
+  for (size_t i = prefix.size(); seq > 0; seq /= 10) prefix[--i] = static_cast<char>('0' + seq % 10);
+  return prefix;
 }
 
-void Session::persist_outbox(Actions& out) {
-  json list = json::array();
-  for (const auto& e : outbox_) list.push_back(e.to_json());
-  if (user_id_.empty()) {
-    // Sent before the first CONNACK said who we are: kept under a user-less key and
-    // adopted by the user that connects (a page reload must not lose them either).
-    out.push_back(PersistValue{pending_outbox_key(), to_text(list), false});
-    return;
+}  // namespace
+
+void Session::write_entry(Actions& out, const OutboxEntry& e, bool erase) {
+  out.push_back(PersistValue{outbox_key(key(""), e.seq), erase ? std::string() : to_text(e.to_json()), erase});
+}
+
+void Session::enqueue(Actions& out, OutboxEntry e) {
+  e.seq = ++outbox_seq_;
+  outbox_.push_back(std::move(e));
+  write_entry(out, outbox_.back());
+}
+
+void Session::requeue(Actions& out, const std::string& old_prefix, std::vector<OutboxEntry>& entries) {
+  for (auto& e : entries) {
+    if (e.seq) out.push_back(PersistValue{outbox_key(old_prefix, e.seq), "", true});
+    if (!find_outbox(e.local_id)) enqueue(out, std::move(e));
   }
-  persist(out, "outbox", to_text(list));
+}
+
+bool Session::read_outbox_key(std::string_view name, const json& value,
+                              std::vector<OutboxEntry>& into, std::vector<OutboxEntry>& legacy) {
+  if (name.substr(0, 6) != "outbox" || (name.size() > 6 && name[6] != '/')) return false;
+  if (!value.is_string()) return true;
+  json list = json::parse(value.string_ref(), nullptr, false);
+  int64_t seq = 0;
+  if (name.size() > 6) {  // "outbox/<seq>": one entry (else an older version's whole list)
+    for (const char c : name.substr(7)) seq = seq * 10 + (c - '0');
+    json one = json::array();
+    one.push_back(std::move(list));
+    list = std::move(one);
+  }
+  outbox_seq_ = std::max(outbox_seq_, seq);
+  for (const auto& e : list)
+    if (auto entry = OutboxEntry::from_json(e)) {
+      entry->seq = seq;
+      (seq ? into : legacy).push_back(std::move(*entry));
+    }
+  return true;
 }
 
 void Session::persist_conversation(Actions& out, int type, const std::string& target) {
@@ -253,26 +287,42 @@ Actions Session::restore(json persisted) {
   persisted_ = persisted.is_object() ? std::move(persisted) : json::object();
   // Messages a page queued before it ever connected belong to no user yet: they are this
   // page's outbox from the start, so what it queues next is saved after them, in order.
-  if (loaded_user_.empty()) take_pending_outbox(outbox_);
-  return {};
-}
-
-// The entries saved under the user-less key (sent before a CONNACK), appended to `into`;
-// the key is then forgotten here (the next write replaces or erases it).
-void Session::take_pending_outbox(std::vector<OutboxEntry>& into) {
-  const std::string k = pending_outbox_key();
-  const json* text = persisted_.find_member(k);
-  if (!text) return;
-  if (text->is_string()) {
-    json j = json::parse(text->string_ref(), nullptr, false);
-    if (j.is_array())
-      for (const auto& e : j)
-        if (auto entry = OutboxEntry::from_json(e)) into.push_back(*entry);
+  Actions out;
+  if (loaded_user_.empty()) {
+    // The shim restores before every connect: what this page queued is stored too, and
+    // is queued once.
+    std::vector<OutboxEntry> stored, legacy;
+    take_pending_outbox(stored, legacy);
+    for (auto& e : stored)
+      if (!find_outbox(e.local_id)) outbox_.push_back(std::move(e));
+    if (!legacy.empty()) {
+      // An older version's single key: its entries are the oldest. All go to keys of
+      // their own, in order, and the old key goes.
+      std::vector<OutboxEntry> newer;
+      newer.swap(outbox_);
+      const std::string pending = pending_prefix();
+      requeue(out, pending, legacy);
+      requeue(out, pending, newer);
+      out.push_back(PersistValue{pending + "outbox", "", true});
+    }
   }
-  persisted_.erase(k);
+  return out;
 }
 
-void Session::load_user_state(const std::string& user) {
+// The entries saved under the user-less keys (sent before a CONNACK), appended to `into`
+// in queue order, those of the old single key to `legacy`; the keys are then dropped from
+// the restored contents (the caller erases or rewrites them).
+void Session::take_pending_outbox(std::vector<OutboxEntry>& into, std::vector<OutboxEntry>& legacy) {
+  const std::string prefix = pending_prefix();
+  std::vector<std::string> taken;
+  for (auto it = persisted_.begin(); it != persisted_.end(); ++it)
+    if (it.key().compare(0, prefix.size(), prefix) == 0 &&
+        read_outbox_key(std::string_view(it.key()).substr(prefix.size()), *it, into, legacy))
+      taken.push_back(it.key());
+  for (const auto& k : taken) persisted_.erase(k);
+}
+
+void Session::load_user_state(Actions& out, const std::string& user) {
   if (loaded_user_ == user) return;
   // Messages the app sent before this first CONNACK told us who we are: they belong to
   // this user and go after the ones restored from storage.
@@ -283,9 +333,10 @@ void Session::load_user_state(const std::string& user) {
     unsaved_marks.swap(pending_marks_);
   }
   loaded_user_ = user;
-  inbox_time_ = outbox_time_ = 0;
+  inbox_time_ = outbox_time_ = outbox_seq_ = 0;
   seen_.clear();
   outbox_.clear();
+  std::vector<OutboxEntry> legacy_outbox;
   conversations_.clear();
   pending_marks_.clear();
   const std::string prefix = "parley/" + config_.app_key + "/" + user + "/";
@@ -295,6 +346,7 @@ void Session::load_user_state(const std::string& user) {
     const std::string& k = it.key();
     if (k.compare(0, prefix.size(), prefix) != 0 || !it->is_string()) continue;
     const std::string name = k.substr(prefix.size());
+    if (read_outbox_key(name, *it, outbox_, legacy_outbox)) continue;
     json j = json::parse(it->string_ref(), nullptr, false);
     if (j.is_discarded()) continue;  // a damaged key is skipped, not fatal
     if (name == "sync" && j.is_object()) {
@@ -307,9 +359,6 @@ void Session::load_user_state(const std::string& user) {
       for (size_t i = 5; i < name.size(); ++i) b = b * 10 + static_cast<size_t>(name[i] - '0');
       first_block = std::min(first_block, b);
       last_block = std::max(last_block, b);
-    } else if (name == "outbox" && j.is_array()) {
-      for (const auto& e : j)
-        if (auto entry = OutboxEntry::from_json(e)) outbox_.push_back(*entry);
     } else if (name == "marks" && j.is_array()) {
       for (const auto& m : j)
         if (const json& target = jref(m, "targetId"); target.is_string())
@@ -342,13 +391,22 @@ void Session::load_user_state(const std::string& user) {
     seen_written_end_ = seen_.first_number();
     dirty_seen_ = true;
   }
-  // Entries saved before a CONNACK (this page's or a reloaded one's), not yet adopted.
-  take_pending_outbox(unsaved);
-  for (auto& e : unsaved) {
-    const bool known = std::any_of(outbox_.begin(), outbox_.end(),
-                                   [&](const OutboxEntry& x) { return x.local_id == e.local_id; });
-    if (!known) outbox_.push_back(std::move(e));
+  // An older version's single key: its entries are the oldest. All go to keys of their
+  // own, in order, and the old key goes.
+  if (persisted_.contains(prefix + "outbox")) {
+    std::vector<OutboxEntry> newer;
+    newer.swap(outbox_);
+    requeue(out, prefix, legacy_outbox);
+    requeue(out, prefix, newer);
+    out.push_back(PersistValue{prefix + "outbox", "", true});
   }
+  // Then those saved before a CONNACK (this page's or a reloaded one's), not yet adopted:
+  // to this user's keys (once: a page that died while adopting may have saved them under
+  // both), after the ones restored.
+  take_pending_outbox(unsaved, unsaved);  // an older version's entries among them
+  const std::string pending = pending_prefix();
+  requeue(out, pending, unsaved);
+  out.push_back(PersistValue{pending + "outbox", "", true});  // an older version's key
   // Conversations the app marked read before the CONNACK: apply to the loaded state.
   for (const auto& [k, t] : unsaved_marks) {
     auto& mark = pending_marks_[k];
@@ -625,9 +683,7 @@ void Session::on_connack(Actions& out, int64_t now, uint32_t conn, const codec::
   live_kind_ = transport_;
   user_id_ = ack.user_id;
   if (loaded_user_ != user_id_) {
-    load_user_state(user_id_);
-    dirty_outbox_ = true;
-    out.push_back(PersistValue{pending_outbox_key(), "", true});
+    load_user_state(out, user_id_);
     dirty_marks_ = true;
     for (const auto& [k, t] : pending_marks_) touch(k.first, k.second);
   }
@@ -831,7 +887,6 @@ Actions Session::on_timer(int64_t now) {
     }
   }
   // Outbox give-up.
-  bool outbox_changed = false;
   bool abandoned_in_flight = false;
   for (auto& e : outbox_) {
     if (e.state == kSending && now - e.created_ms >= config_.outbox_give_up_ms) {
@@ -841,7 +896,7 @@ Actions Session::on_timer(int64_t now) {
         abandoned_in_flight = true;
       }
       e.in_flight = 0;
-      outbox_changed = true;
+      write_entry(out, e);
       json msg = outbox_message(e);
       if (e.callback) {
         result(out, e.callback, ErrorCode::kTimeout, json().set("message", msg));
@@ -851,7 +906,6 @@ Actions Session::on_timer(int64_t now) {
       }
     }
   }
-  if (outbox_changed) dirty_outbox_ = true;
   if (abandoned_in_flight && live_conn_) {
     // A PUBLISH unanswered for the whole give-up time: the link is not healthy, and the
     // frame might still land after the next message of its conversation. Dropping the
@@ -1113,10 +1167,11 @@ void Session::on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a)
     } else {
       emit(out, "outbox", json().set("message", msg));
     }
-    dirty_outbox_ = true;
+    write_entry(out, *pos);
     pump_outbox(out, now);
     return;
   }
+  write_entry(out, *pos, true);
   outbox_.erase(pos);
   e.state = kSent;
   e.sent_time = sent_time;
@@ -1124,7 +1179,6 @@ void Session::on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a)
   msg["messageUId"] = a.msg_uid;
   seen_.insert(a.msg_uid);  // our own copy will come back in a pull: don't deliver it
   dirty_seen_ = true;
-  dirty_outbox_ = true;
   if (e.flags.persisted) {
     if (auto key = conversations_.on_message(msg)) {
       touch(key->first, key->second);

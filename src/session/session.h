@@ -115,6 +115,7 @@ class Session {
     int64_t deadline = 0;
   };
   struct OutboxEntry {
+    int64_t seq = 0;              // queue order; names its stored key (not in to_json)
     int64_t local_id = 0;
     uint64_t client_unique_id = 0;
     int type = 1;
@@ -162,18 +163,29 @@ class Session {
   void flush(Actions& out);
   void touch(int type, const std::string& target) { dirty_conversations_.insert({type, target}); }
   std::string key(const std::string& name) const;
-  void persist(Actions& out, const std::string& name, const std::string& value);
+  void persist(Actions& out, const std::string& name, const std::string& value, bool erase = false);
   void persist_sync(Actions& out);
   void persist_seen(Actions& out);
-  void forget(Actions& out, const std::string& name);  // erases a persisted key
-  void persist_outbox(Actions& out);
-  std::string pending_outbox_key() const;
-  void take_pending_outbox(std::vector<OutboxEntry>& into);
+  void forget(Actions& out, const std::string& name) { persist(out, name, std::string(), true); }
+  // The outbox is stored one key per entry, "<prefix>outbox/<seq>", written as the entry
+  // changes: queueing n messages writes n entries, not n ever longer lists.
+  std::string pending_prefix() const;  // the user-less keys of what precedes a CONNACK
+  void write_entry(Actions& out, const OutboxEntry& e, bool erase = false);
+  // Queues `e` at the back of the outbox, under a new seq, and writes it.
+  void enqueue(Actions& out, OutboxEntry e);
+  // Queues `entries` again (new seqs, written under key()), each erased from its
+  // key under `old_prefix`; an entry already queued is not queued twice.
+  void requeue(Actions& out, const std::string& old_prefix, std::vector<OutboxEntry>& entries);
+  // Reads one stored key: an entry ("outbox/<seq>") into `into`, the old single "outbox"
+  // key's list into `legacy`; false for other keys.
+  bool read_outbox_key(std::string_view name, const Json& value, std::vector<OutboxEntry>& into,
+                       std::vector<OutboxEntry>& legacy);
+  void take_pending_outbox(std::vector<OutboxEntry>& into, std::vector<OutboxEntry>& legacy);
   void persist_conversation(Actions& out, int type, const std::string& target);
   void persist_marks(Actions& out);
   void send_marks(Actions& out, int64_t now);
   void sync_conversations(Actions& out, int64_t now, int64_t callback, int count);
-  void load_user_state(const std::string& user);
+  void load_user_state(Actions& out, const std::string& user);
   int64_t server_now(int64_t now) const;
 
   // connecting
@@ -285,6 +297,7 @@ class Session {
   size_t seen_first_block_ = 0;  // the oldest block that may still be stored
   bool seen_legacy_ = false;       // loaded from the old single "seen" key: erase it
   std::vector<OutboxEntry> outbox_;  // a vector: nothing keeps a pointer across a push
+  int64_t outbox_seq_ = 0;           // the newest entry's seq
   store::ConversationStore conversations_;
   // Joined chatrooms (re-joined after a reconnect), each with the syncTime of its last
   // chrmPull answer: the next pull asks for what came after it, so a busy room loses
@@ -305,7 +318,7 @@ class Session {
   int64_t last_deadline_ = -2;
 
   // What changed during the current input, written out by flush().
-  bool dirty_sync_ = false, dirty_seen_ = false, dirty_outbox_ = false, dirty_marks_ = false;
+  bool dirty_sync_ = false, dirty_seen_ = false, dirty_marks_ = false;
   std::set<store::ConversationKey> dirty_conversations_;
 };
 

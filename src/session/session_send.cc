@@ -151,9 +151,8 @@ void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
   e.sent_time = server_now(now);
   e.state = kSending;
   e.callback = id;
-  outbox_.push_back(e);
-  dirty_outbox_ = true;
-  emit(out, "sending", json().set("id", id).set("message", outbox_message(e)));
+  enqueue(out, std::move(e));
+  emit(out, "sending", json().set("id", id).set("message", outbox_message(outbox_.back())));
   pump_outbox(out, now);
 }
 
@@ -167,7 +166,7 @@ void Session::cmd_resend(Actions& out, int64_t now, const json& cmd) {
   e->state = kSending;
   e->created_ms = now;
   e->callback = id;
-  dirty_outbox_ = true;
+  write_entry(out, *e);
   pump_outbox(out, now);
 }
 

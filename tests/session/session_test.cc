@@ -788,6 +788,149 @@ TEST(SessionPersist, DedupeSetIsStoredInBlocksAndSurvivesRestarts) {
   EXPECT_EQ(store["parley/appkey/userA/seen/0"], R"(["UID-1","UID-2"])");
 }
 
+// Each outbox entry has its own key, so queueing n messages offline writes n entries (not
+// n ever longer lists, which froze a page for seconds at 1000 messages); a restart sends
+// them in the order they were queued, and each key goes when its PUBACK comes.
+TEST(SessionPersist, OutboxIsStoredOneKeyPerEntryAndResentInOrderAfterARestart) {
+  std::map<std::string, std::string> store;
+  auto persist = [&](const Actions& a) {
+    for (const auto& x : a)
+      if (auto* p = std::get_if<session::PersistValue>(&x)) {
+        if (p->erase) store.erase(p->key); else store[p->key] = p->value;
+      }
+  };
+  auto outbox_keys = [&]() {
+    std::vector<std::string> keys;
+    for (const auto& [k, v] : store)
+      if (k.find("/outbox") != std::string::npos) keys.push_back(k);
+    return keys;
+  };
+  constexpr int kMessages = 120;  // past 100: the order must not be the keys' text order
+  {
+    Harness h;
+    h.closed(h.connect());
+    persist(h.all);
+    for (int i = 0; i < kMessages; ++i) {
+      auto a = h.cmd({{"cmd", "sendMessage"}, {"id", 100 + i}, {"conversationType", 1},
+                      {"targetId", "userB"}, {"objectName", "RC:TxtMsg"},
+                      {"content", {{"content", "m" + std::to_string(i)}}}});
+      size_t writes = 0, bytes = 0;
+      for (const auto& x : a)
+        if (auto* p = std::get_if<session::PersistValue>(&x); p && p->key.find("/outbox") != std::string::npos) {
+          ++writes;
+          bytes += p->value.size();
+        }
+      EXPECT_EQ(writes, 1u) << i;
+      EXPECT_LT(bytes, 400u) << i;  // one entry, however many are queued
+      persist(a);
+    }
+  }
+  ASSERT_EQ(outbox_keys().size(), size_t{kMessages});
+  EXPECT_EQ(outbox_keys()[0], "parley/appkey/userA/outbox/000000000001");
+
+  Harness h(2);  // a restart: a new Session restored from what was persisted
+  h.s.restore(store);
+  auto a = h.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}});
+  const uint32_t conn = opens(a)[0].conn;
+  auto pubs = of_type<ClientPublish>(frames(h.server(conn, connack("userA"))));
+  for (int i = 0; i < kMessages; ++i) {
+    ASSERT_EQ(pubs.size(), 1u) << i;  // one in flight per conversation
+    pb::UpStreamMessage up;
+    ASSERT_TRUE(up.ParseFromString(pubs[0].payload));
+    EXPECT_EQ(up.content(), R"({"content":"m)" + std::to_string(i) + R"("})");
+    auto b = h.server(conn, codec::ServerPubAck{{}, pubs[0].message_id, 1700000001, 0, 0,
+                                                "UID-" + std::to_string(i)});
+    persist(b);
+    EXPECT_EQ(outbox_keys().size(), size_t(kMessages - i - 1));
+    pubs = of_type<ClientPublish>(frames(b));
+  }
+  EXPECT_TRUE(pubs.empty());
+}
+
+// Messages queued by an older version (one key holding the whole outbox, for the user and
+// for the time before the first CONNACK): sent in order, moved to one key each, and the
+// old keys erased.
+TEST(SessionPersist, OutboxOfAnOlderVersionIsSentAndMovedToOneKeyPerEntry) {
+  auto entry = [](int64_t local_id, const char* target, const char* text) {
+    return Json()
+        .set("localId", local_id)
+        .set("clientUniqueId", local_id * 1000)
+        .set("type", 1)
+        .set("targetId", target)
+        .set("objectName", "RC:TxtMsg")
+        .set("content", std::string(R"({"content":")") + text + R"("})")
+        .set("createdMs", int64_t{999'000})
+        .set("state", 10)
+        .dump();
+  };
+  std::map<std::string, std::string> store = {
+      {"parley/appkey/userA/outbox", "[" + entry(1, "userB", "b") + "," + entry(2, "userC", "c") + "]"},
+      {"parley/appkey/_pending/outbox", "[" + entry(3, "userD", "d") + "]"}};
+  Harness h;
+  h.keep(h.s.restore(store));  // the older pending key, rewritten as keys of its own
+  auto a = h.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}});
+  auto b = h.server(opens(a)[0].conn, connack("userA"));
+  std::vector<std::string> targets;
+  for (const auto& p : of_type<ClientPublish>(frames(b))) targets.push_back(p.target_id);
+  EXPECT_EQ(targets, (std::vector<std::string>{"userB", "userC", "userD"}));
+  for (const auto& x : h.all)
+    if (auto* p = std::get_if<session::PersistValue>(&x)) {
+      if (p->erase) store.erase(p->key); else store[p->key] = p->value;
+    }
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : store) keys.push_back(k);
+  EXPECT_EQ(keys, (std::vector<std::string>{"parley/appkey/userA/marks",
+                                            "parley/appkey/userA/outbox/000000000001",
+                                            "parley/appkey/userA/outbox/000000000002",
+                                            "parley/appkey/userA/outbox/000000000003"}))
+      << "the entries' new keys and what a first connect writes anyway (marks)";
+}
+
+// The shim restores at load and again before every connect: a message queued before the
+// first CONNACK is in memory and in storage then, and must stay one message.
+TEST(SessionPersist, RestoringAgainBeforeTheFirstConnAckKeepsOneCopyOfEachQueuedMessage) {
+  std::map<std::string, std::string> store;
+  auto persist = [&](const Actions& a) {
+    for (const auto& x : a)
+      if (auto* p = std::get_if<session::PersistValue>(&x)) {
+        if (p->erase) store.erase(p->key); else store[p->key] = p->value;
+      }
+  };
+  auto send = [](Harness& h, int id, const char* text) {
+    return h.cmd({{"cmd", "sendMessage"}, {"id", id}, {"conversationType", 1}, {"targetId", "userB"},
+                  {"objectName", "RC:TxtMsg"}, {"content", {{"content", text}}}});
+  };
+  {
+    Harness h;  // a page that queued one message and was reloaded before it connected
+    persist(send(h, 5, "first"));
+  }
+  EXPECT_EQ(store.count("parley/appkey/_pending/outbox/000000000001"), 1u);
+  Harness h(2);
+  persist(h.s.restore(store));
+  persist(send(h, 6, "second"));
+  persist(h.s.restore(store));  // before the connect
+  persist(h.s.restore(store));  // and again (a connect that failed before its CONNACK)
+  auto outbox = results(h.cmd({{"cmd", "getOutbox"}, {"id", 7}}), 7);
+  ASSERT_EQ(outbox.size(), 1u);
+  EXPECT_EQ(outbox[0]["data"].size(), 2u);
+
+  auto a = h.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}});
+  const uint32_t conn = opens(a)[0].conn;
+  auto pubs = of_type<ClientPublish>(frames(h.server(conn, connack("userA"))));
+  std::vector<std::string> sent;
+  while (pubs.size() == 1u) {
+    pb::UpStreamMessage up;
+    ASSERT_TRUE(up.ParseFromString(pubs[0].payload));
+    sent.push_back(up.content());
+    pubs = of_type<ClientPublish>(frames(h.server(conn, codec::ServerPubAck{{}, pubs[0].message_id, 1700000001, 0, 0,
+                                                                            "UID-" + std::to_string(sent.size())})));
+  }
+  EXPECT_TRUE(pubs.empty());
+  EXPECT_EQ(sent, (std::vector<std::string>{R"({"content":"first"})", R"({"content":"second"})"}));
+  persist(h.all);
+  for (const auto& [k, v] : store) EXPECT_EQ(k.find("outbox"), std::string::npos) << k;
+}
+
 TEST(SessionPersist, DirectMessageIsPersistedInTheSameInputAndEventsAreCoalesced) {
   Harness h;
   const uint32_t conn = h.connect();
