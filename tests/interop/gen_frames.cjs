@@ -211,6 +211,7 @@ const QUERYACK_TOPICS = {
   qryPMsg: 'HistoryMsgOuput', qryGMsg: 'HistoryMsgOuput', qryCHMsg: 'HistoryMsgOuput', qryCMsg: 'HistoryMsgOuput', qrySMsg: 'HistoryMsgOuput',
   setSeAtt: 'SessionStateModifyResp', joinChrm: 'ChrmOutput', joinChrmR: 'ChrmOutput', queryChrmI: 'QueryChatRoomInfoOutput',
   rrList: 'GrpReadReceiptQryResp', pullKV: 'ChrmKVOutput', qryBlack: 'QueryBlackListOutput',
+  blackStat: 'QueryBlackListOutput',  // the status answer: the user's id listed, or nothing
 };
 // Topics with no payload type in the contract (the codec must fall back to bodyHex).
 const UNKNOWN_CLIENT_TOPICS = ['qnTkn', 'rtcUDel', 'rtcPing', 'addSeTag', 'x', 'topic_\u4e2d'];
