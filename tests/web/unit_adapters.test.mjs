@@ -32,6 +32,23 @@ test('storage: localStorage-like backend used while it works', () => {
   assert.equal(s.persistent, true);
 });
 
+// Each outbox entry is a key, written when queued and removed at its PUBACK: the adapter
+// must not keep anything per removed key, or a long session grows by one key per message.
+test('storage: removed keys leave nothing behind in the adapter', () => {
+  const backend = new StubStorage();
+  const s = new WebStorage(backend);
+  for (let i = 0; i < 1000; i++) {
+    s.set(`parley/a/u/outbox/${i}`, 'entry');
+    s.remove(`parley/a/u/outbox/${i}`);
+  }
+  assert.deepEqual(s.keys(), []);
+  assert.equal(backend.length, 0);
+  for (const v of Object.values(s)) {
+    if (v instanceof Map || v instanceof Set) assert.equal(v.size, 0);
+    if (v instanceof MemoryStorage) assert.equal(v.map.size, 0);
+  }
+});
+
 test('storage: setItem throwing (private mode, quota) falls back to memory, nothing lost', () => {
   const backend = new StubStorage(['setItem']);
   let fallbacks = 0;

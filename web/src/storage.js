@@ -20,7 +20,6 @@ export class WebStorage {
   constructor(backend, onFallback = () => {}) {
     this._backend = backend;
     this._memory = new MemoryStorage();
-    this._removed = new Set();  // removed while the backend was unusable
     this._usable = !!backend;
     this._onFallback = onFallback;
   }
@@ -31,7 +30,7 @@ export class WebStorage {
   }
   get(key) {
     if (this._memory.map.has(key)) return this._memory.get(key);
-    if (this._removed.has(key) || !this._usable) return null;
+    if (!this._usable) return null;
     try {
       const v = this._backend.getItem(key);
       return v === undefined ? null : v;
@@ -42,7 +41,6 @@ export class WebStorage {
   }
   set(key, value) {
     this._memory.set(key, value);
-    this._removed.delete(key);
     if (!this._usable) return;
     try {
       this._backend.setItem(key, String(value));
@@ -50,9 +48,11 @@ export class WebStorage {
       this._fail(e);
     }
   }
+  // Nothing is kept of a removed key: while the backend is usable its removeItem worked
+  // (a throw makes it unusable), and an unusable backend is never read again. (A record
+  // of removed keys grew by one key per message sent, each outbox entry being a key.)
   remove(key) {
     this._memory.remove(key);
-    this._removed.add(key);
     if (!this._usable) return;
     try {
       this._backend.removeItem(key);
@@ -67,7 +67,7 @@ export class WebStorage {
         const n = this._backend.length;
         for (let i = 0; i < n; i++) {
           const k = this._backend.key(i);
-          if (typeof k === 'string' && !this._removed.has(k)) out.add(k);
+          if (typeof k === 'string') out.add(k);
         }
       } catch (e) {
         this._fail(e);
