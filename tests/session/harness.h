@@ -59,6 +59,14 @@ inline std::vector<int> statuses(const Actions& a) {
   return out;
 }
 
+// Carries out the PersistValue actions of `a` on `store`, as the shim does on localStorage.
+inline void apply_persists(const Actions& a, std::map<std::string, std::string>& store) {
+  for (const auto& x : a)
+    if (auto* p = std::get_if<session::PersistValue>(&x)) {
+      if (p->erase) store.erase(p->key); else store[p->key] = p->value;
+    }
+}
+
 inline std::vector<json> results(const Actions& a, int64_t id) {
   std::vector<json> out;
   for (const auto& e : events(a, "result"))

@@ -435,12 +435,7 @@ std::string pull_payload(const std::vector<pb::DownStreamMessage>& list, int64_t
 
 TEST(SessionReceive, PullDeliversOnceAndDedupeSurvivesRestart) {
   std::map<std::string, std::string> store;
-  auto persist = [&](const Actions& a) {
-    for (const auto& x : a)
-      if (auto* p = std::get_if<session::PersistValue>(&x)) {
-        if (p->erase) store.erase(p->key); else store[p->key] = p->value;
-      }
-  };
+  auto persist = [&](const Actions& a) { apply_persists(a, store); };
   const auto m1 = text_from("userB", "UID1-0000-0000-0001", 1700000000100);
   {
     Harness h;
@@ -793,12 +788,7 @@ TEST(SessionPersist, DedupeSetIsStoredInBlocksAndSurvivesRestarts) {
 // them in the order they were queued, and each key goes when its PUBACK comes.
 TEST(SessionPersist, OutboxIsStoredOneKeyPerEntryAndResentInOrderAfterARestart) {
   std::map<std::string, std::string> store;
-  auto persist = [&](const Actions& a) {
-    for (const auto& x : a)
-      if (auto* p = std::get_if<session::PersistValue>(&x)) {
-        if (p->erase) store.erase(p->key); else store[p->key] = p->value;
-      }
-  };
+  auto persist = [&](const Actions& a) { apply_persists(a, store); };
   auto outbox_keys = [&]() {
     std::vector<std::string> keys;
     for (const auto& [k, v] : store)
@@ -873,10 +863,7 @@ TEST(SessionPersist, OutboxOfAnOlderVersionIsSentAndMovedToOneKeyPerEntry) {
   std::vector<std::string> targets;
   for (const auto& p : of_type<ClientPublish>(frames(b))) targets.push_back(p.target_id);
   EXPECT_EQ(targets, (std::vector<std::string>{"userB", "userC", "userD"}));
-  for (const auto& x : h.all)
-    if (auto* p = std::get_if<session::PersistValue>(&x)) {
-      if (p->erase) store.erase(p->key); else store[p->key] = p->value;
-    }
+  apply_persists(h.all, store);
   std::vector<std::string> keys;
   for (const auto& [k, v] : store) keys.push_back(k);
   EXPECT_EQ(keys, (std::vector<std::string>{"parley/appkey/userA/marks",
@@ -890,12 +877,7 @@ TEST(SessionPersist, OutboxOfAnOlderVersionIsSentAndMovedToOneKeyPerEntry) {
 // first CONNACK is in memory and in storage then, and must stay one message.
 TEST(SessionPersist, RestoringAgainBeforeTheFirstConnAckKeepsOneCopyOfEachQueuedMessage) {
   std::map<std::string, std::string> store;
-  auto persist = [&](const Actions& a) {
-    for (const auto& x : a)
-      if (auto* p = std::get_if<session::PersistValue>(&x)) {
-        if (p->erase) store.erase(p->key); else store[p->key] = p->value;
-      }
-  };
+  auto persist = [&](const Actions& a) { apply_persists(a, store); };
   auto send = [](Harness& h, int id, const char* text) {
     return h.cmd({{"cmd", "sendMessage"}, {"id", id}, {"conversationType", 1}, {"targetId", "userB"},
                   {"objectName", "RC:TxtMsg"}, {"content", {{"content", text}}}});
