@@ -64,7 +64,8 @@ for (const flavour of ['release', 'debug']) {
 // comparison with the official client lives in tools/bench; this only guards against
 // regressions. Raise the budget deliberately, in its own commit, with the reason.
 // 43 KB: 43,369 B measured after the size work of session 6 (the wasm's own allocator,
-// restore from the parsed object, members by reference; see CHANGELOG).
+// restore from the parsed object, members by reference; see CHANGELOG); 43,917 B since
+// the outbox is stored one key per entry (+587 B, for O(n) instead of O(n^2) writes).
 const WASM_GZIP_BUDGET = 43 * 1024;
 test('wasm release size budget', () => {
   const dir = wasmDir('release');
