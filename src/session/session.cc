@@ -186,19 +186,20 @@ std::string Session::pending_prefix() const { return "parley/" + config_.app_key
 
 namespace {
 
-// An entry's key: "<prefix>outbox/<seq>", the seq zero-padded to 12 digits so that stored
-// keys sort in queue order, the order restore() reads them in (Json objects keep their
-// keys sorted).
-std::string outbox_key(std::string prefix, int64_t seq) {
-  prefix += "outbox/000000000000";
-  for (size_t i = prefix.size(); seq > 0; seq /= 10) prefix[--i] = static_cast<char>('0' + seq % 10);
-  return prefix;
+// An entry's key: "<prefix>outbox/<seq>.<messageId>". The seq is zero-padded to 12 digits
+// so that stored keys sort in queue order, the order restore() reads them in (Json objects
+// keep their keys sorted). The messageId keeps apart the entries of two pages of one user
+// (each numbers its own seqs): neither overwrites the other's.
+std::string outbox_key(std::string prefix, int64_t seq, int64_t message_id) {
+  prefix += "outbox/000000000000.";
+  for (size_t i = prefix.size() - 1; seq > 0; seq /= 10) prefix[--i] = static_cast<char>('0' + seq % 10);
+  return prefix + decimal(message_id);
 }
 
 }  // namespace
 
 void Session::write_entry(Actions& out, const OutboxEntry& e, bool erase) {
-  out.push_back(PersistValue{outbox_key(key(""), e.seq), erase ? std::string() : to_text(e.to_json()), erase});
+  out.push_back(PersistValue{outbox_key(key(""), e.seq, e.local_id), erase ? std::string() : to_text(e.to_json()), erase});
 }
 
 void Session::enqueue(Actions& out, OutboxEntry e) {
@@ -209,7 +210,7 @@ void Session::enqueue(Actions& out, OutboxEntry e) {
 
 void Session::requeue(Actions& out, const std::string& old_prefix, std::vector<OutboxEntry>& entries) {
   for (auto& e : entries) {
-    if (e.seq) out.push_back(PersistValue{outbox_key(old_prefix, e.seq), "", true});
+    if (e.seq) out.push_back(PersistValue{outbox_key(old_prefix, e.seq, e.local_id), "", true});
     if (!find_outbox(e.local_id)) enqueue(out, std::move(e));
   }
 }
@@ -220,8 +221,8 @@ bool Session::read_outbox_key(std::string_view name, const json& value,
   if (!value.is_string()) return true;
   json list = json::parse(value.string_ref(), nullptr, false);
   int64_t seq = 0;
-  if (name.size() > 6) {  // "outbox/<seq>": one entry (else an older version's whole list)
-    for (const char c : name.substr(7)) seq = seq * 10 + (c - '0');
+  if (name.size() > 6) {  // "outbox/<seq>.<messageId>": one entry (else an older version's list)
+    for (size_t i = 7; i < name.size() && name[i] != '.'; ++i) seq = seq * 10 + (name[i] - '0');
     json one = json::array();
     one.push_back(std::move(list));
     list = std::move(one);

@@ -816,7 +816,7 @@ TEST(SessionPersist, OutboxIsStoredOneKeyPerEntryAndResentInOrderAfterARestart) 
     }
   }
   ASSERT_EQ(outbox_keys().size(), size_t{kMessages});
-  EXPECT_EQ(outbox_keys()[0], "parley/appkey/userA/outbox/000000000001");
+  EXPECT_EQ(outbox_keys()[0].rfind("parley/appkey/userA/outbox/000000000001.", 0), 0u) << outbox_keys()[0];
 
   Harness h(2);  // a restart: a new Session restored from what was persisted
   h.s.restore(store);
@@ -867,9 +867,9 @@ TEST(SessionPersist, OutboxOfAnOlderVersionIsSentAndMovedToOneKeyPerEntry) {
   std::vector<std::string> keys;
   for (const auto& [k, v] : store) keys.push_back(k);
   EXPECT_EQ(keys, (std::vector<std::string>{"parley/appkey/userA/marks",
-                                            "parley/appkey/userA/outbox/000000000001",
-                                            "parley/appkey/userA/outbox/000000000002",
-                                            "parley/appkey/userA/outbox/000000000003"}))
+                                            "parley/appkey/userA/outbox/000000000001.1",
+                                            "parley/appkey/userA/outbox/000000000002.2",
+                                            "parley/appkey/userA/outbox/000000000003.3"}))
       << "the entries' new keys and what a first connect writes anyway (marks)";
 }
 
@@ -886,7 +886,8 @@ TEST(SessionPersist, RestoringAgainBeforeTheFirstConnAckKeepsOneCopyOfEachQueued
     Harness h;  // a page that queued one message and was reloaded before it connected
     persist(send(h, 5, "first"));
   }
-  EXPECT_EQ(store.count("parley/appkey/_pending/outbox/000000000001"), 1u);
+  ASSERT_EQ(store.size(), 1u);
+  EXPECT_EQ(store.begin()->first.rfind("parley/appkey/_pending/outbox/000000000001.", 0), 0u);
   Harness h(2);
   persist(h.s.restore(store));
   persist(send(h, 6, "second"));
@@ -911,6 +912,46 @@ TEST(SessionPersist, RestoringAgainBeforeTheFirstConnAckKeepsOneCopyOfEachQueued
   EXPECT_EQ(sent, (std::vector<std::string>{R"({"content":"first"})", R"({"content":"second"})"}));
   persist(h.all);
   for (const auto& [k, v] : store) EXPECT_EQ(k.find("outbox"), std::string::npos) << k;
+}
+
+// Two pages of one user share the storage and number their entries alike: each entry's
+// key also holds its messageId, so neither page overwrites what the other queued, and the
+// next page to load sends both.
+TEST(SessionPersist, TwoPagesOfOneUserKeepEachOthersQueuedMessages) {
+  std::map<std::string, std::string> store;
+  auto send = [](Harness& h, int id, const char* text) {
+    return h.cmd({{"cmd", "sendMessage"}, {"id", id}, {"conversationType", 1}, {"targetId", "userB"},
+                  {"objectName", "RC:TxtMsg"}, {"content", {{"content", text}}}});
+  };
+  Harness page1(1), page2(2);
+  apply_persists(page1.s.restore(store), store);
+  apply_persists(page2.s.restore(store), store);
+  for (Harness* h : {&page1, &page2}) {
+    const uint32_t conn = h->connect();
+    h->closed(conn);
+    apply_persists(h->all, store);
+  }
+  apply_persists(send(page1, 5, "from page 1"), store);
+  apply_persists(send(page2, 5, "from page 2"), store);
+  size_t queued = 0;
+  for (const auto& [k, v] : store) queued += k.find("/outbox/") != std::string::npos;
+  EXPECT_EQ(queued, 2u);
+
+  Harness page3(3);  // a reload
+  apply_persists(page3.s.restore(store), store);
+  auto a = page3.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}});
+  const uint32_t conn = opens(a)[0].conn;
+  auto pubs = of_type<ClientPublish>(frames(page3.server(conn, connack("userA"))));
+  std::vector<std::string> sent;
+  while (pubs.size() == 1u) {
+    pb::UpStreamMessage up;
+    ASSERT_TRUE(up.ParseFromString(pubs[0].payload));
+    sent.push_back(up.content());
+    pubs = of_type<ClientPublish>(frames(page3.server(
+        conn, codec::ServerPubAck{{}, pubs[0].message_id, 1700000001, 0, 0, "UID-" + std::to_string(sent.size())})));
+  }
+  std::sort(sent.begin(), sent.end());
+  EXPECT_EQ(sent, (std::vector<std::string>{R"({"content":"from page 1"})", R"({"content":"from page 2"})"}));
 }
 
 TEST(SessionPersist, DirectMessageIsPersistedInTheSameInputAndEventsAreCoalesced) {
