@@ -222,7 +222,13 @@ bool Session::read_outbox_key(std::string_view name, const json& value,
   json list = json::parse(value.string_ref(), nullptr, false);
   int64_t seq = 0;
   if (name.size() > 6) {  // "outbox/<seq>.<messageId>": one entry (else an older version's list)
-    for (size_t i = 7; i < name.size() && name[i] != '.'; ++i) seq = seq * 10 + (name[i] - '0');
+    // Any other name under outbox/ is not ours (a damaged key): skipped. Seqs start at 1.
+    if (name.size() < 20 || name[19] != '.') return true;
+    for (size_t i = 7; i < 19; ++i) {
+      if (name[i] < '0' || name[i] > '9') return true;
+      seq = seq * 10 + (name[i] - '0');
+    }
+    if (seq == 0) return true;
     json one = json::array();
     one.push_back(std::move(list));
     list = std::move(one);

@@ -1,6 +1,7 @@
-// libFuzzer target: a connected Session fed arbitrary bytes as server frames, as comet
-// bodies and as app commands. Nothing may crash or throw (the WASM build has no
-// exceptions: a throw there aborts the module).
+// libFuzzer target: a Session restored from arbitrary storage, connected, then fed
+// arbitrary bytes as server frames, as comet bodies and as app commands. Nothing may crash
+// or throw (the WASM build has no exceptions: a throw there aborts the module). Storage is
+// input too: another script's keys, a truncated write, an older version, a user's edit.
 #include <cstdint>
 #include <string>
 
@@ -15,6 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cfg.app_key = "k";
   session::Session s(cfg, 7);
   int64_t now = 1000;
+  const auto json_input = parley::Json::parse(input, nullptr, false);
+  if (json_input.is_object()) s.restore(json_input);  // read at the CONNACK below
   s.command(now, {{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}});
   codec::ConnAck ack;
   ack.has_identity = true;
@@ -30,8 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   s.on_comet(now, 1, input);
-  auto cmd = parley::Json::parse(input, nullptr, false);
-  if (!cmd.is_discarded()) s.command(now, cmd);
+  if (!json_input.is_discarded()) s.command(now, json_input);
   now += 60000;
   s.on_timer(now);
   return 0;

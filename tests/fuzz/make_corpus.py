@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Seeds the fuzz corpora: the golden frames' bytes for the binary decoder, and the comet
 JSON shapes of PROTOCOL.md §5 for the comet decoder. usage: make_corpus.py OUT_DIR"""
+import json
 import os
 import re
 import sys
@@ -34,6 +35,23 @@ comet = [
     '{"ispolling":false,"isPullSend":true,"sendBoxSyncTime":0,"syncTime":0}',
     '{"version":1,"state":[{"type":1,"channelId":"u","time":1,"stateItem":[{"sessionStateType":2,"value":"1"}]}]}',
 ]
+# What storage may hold for the session target (frame corpus): every kind of key the core
+# writes, and the older single outbox keys.
+entry = ('{"localId":%d,"clientUniqueId":9,"type":1,"targetId":"u","objectName":"RC:TxtMsg",'
+         '"content":"{\\"content\\":\\"x\\"}","createdMs":1000,"state":10}')
+stored = {
+    "parley/k/me/outbox/000000000001.5": entry % 5,
+    "parley/k/me/outbox": "[" + entry % 6 + "]",
+    "parley/k/_pending/outbox/000000000002.7": entry % 7,
+    "parley/k/_pending/outbox": "[" + entry % 8 + "]",
+    "parley/k/me/seen/0": '["a","b"]',
+    "parley/k/me/sync": '{"inbox":1700000000000,"outbox":0}',
+    "parley/k/me/marks": '[{"type":1,"targetId":"u","time":5}]',
+    "parley/k/me/conv/1/u": '{"conversationType":1,"targetId":"u","unreadMessageCount":2}',
+}
+with open(os.path.join(frames_dir, "restore_000"), "w", encoding="utf-8") as f:
+    f.write(json.dumps(stored))
+
 for i, c in enumerate(comet):
     with open(os.path.join(comet_dir, f"seed_{i:03d}"), "w", encoding="utf-8") as f:
         f.write(c)

@@ -954,6 +954,40 @@ TEST(SessionPersist, TwoPagesOfOneUserKeepEachOthersQueuedMessages) {
   EXPECT_EQ(sent, (std::vector<std::string>{R"({"content":"from page 1"})", R"({"content":"from page 2"})"}));
 }
 
+// Keys under outbox/ that the core did not write (a damaged or foreign key) are skipped,
+// however their names read; the entries of well-formed keys still go out.
+TEST(SessionPersist, DamagedOutboxKeysAreSkipped) {
+  auto entry = [](int64_t local_id, const char* target) {
+    return Json()
+        .set("localId", local_id)
+        .set("clientUniqueId", local_id)
+        .set("type", 1)
+        .set("targetId", target)
+        .set("objectName", "RC:TxtMsg")
+        .set("content", R"({"content":"x"})")
+        .set("createdMs", int64_t{999'000})
+        .set("state", 10)
+        .dump();
+  };
+  const std::string p = "parley/appkey/userA/outbox";
+  std::map<std::string, std::string> store = {
+      {p + "/000000000007.1", entry(1, "good")},
+      {p + "/garbage", entry(2, "bad1")},
+      {p + "/000000000000.3", entry(3, "bad2")},          // seq 0: never written
+      {p + "/99999999999999999999.4", entry(4, "bad3")},  // would overflow
+      {p + "/00000000x001.5", entry(5, "bad4")},
+      {p + "/000000000008.6", "{not json"},
+      {p + "x", entry(7, "bad5")},                        // not an outbox key at all
+  };
+  Harness h;
+  h.keep(h.s.restore(store));
+  auto a = h.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}});
+  std::vector<std::string> targets;
+  for (const auto& f : of_type<ClientPublish>(frames(h.server(opens(a)[0].conn, connack("userA")))))
+    targets.push_back(f.target_id);
+  EXPECT_EQ(targets, std::vector<std::string>{"good"});
+}
+
 TEST(SessionPersist, DirectMessageIsPersistedInTheSameInputAndEventsAreCoalesced) {
   Harness h;
   const uint32_t conn = h.connect();
