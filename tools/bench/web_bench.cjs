@@ -7,7 +7,10 @@
 //     - the whole Parley path: bytes into the engine from a fake WebSocket, through the
 //       core (dedupe, conversation store), to the app's onReceived (v2 message objects);
 //     - the official engine's frame reader and ProtoBuf.js decode (test oracle harness).
-// Usage: tools/bench/web [N]   (builds the release package first)
+//  3. Queueing Q messages offline (never connected): time and bytes written to storage.
+//     The official v2 client has no offline queue (sendMessage fails while disconnected),
+//     so there is nothing of it to compare.
+// Usage: tools/bench/web [N] [Q]   (builds the release package first)
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
@@ -15,6 +18,7 @@ const { loadParleyWasm } = require('../../tests/lib/load_wasm.cjs');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const N = Number(process.argv[2] || 20000);
+const Q = Number(process.argv[3] || 1000);
 const WEB = path.join(ROOT, 'build', 'web');
 const OFFICIAL = path.join(ROOT, 'tests', 'interop', 'node_modules', '@rongcloud');
 
@@ -119,9 +123,40 @@ async function decodeBench() {
   }
 }
 
+// sendMessage Q times with no connection: each message goes to the persisted outbox.
+async function offlineQueueBench() {
+  const Parley = require(path.join(WEB, 'parley.umd.js'));
+  const map = new Map();
+  let written = 0, writes = 0;
+  const storage = {  // a Web Storage object that counts what is written
+    getItem: (k) => (map.has(k) ? map.get(k) : null),
+    setItem: (k, v) => { writes++; written += k.length + String(v).length; map.set(k, String(v)); },
+    removeItem: (k) => { map.delete(k); },
+    key: (i) => Array.from(map.keys())[i] ?? null,
+    get length() { return map.size; },
+  };
+  const client = Parley.createClient();
+  client.init('bench', null, { navi: 'http://navi.bench', storage, signals: false, logLevel: 1000 });
+  await client.ready();
+  const t0 = process.hrtime.bigint();
+  const sent = [];
+  for (let i = 0; i < Q; i++) {
+    sent.push(client.sendMessage(1, 'peer', new Parley.TextMessage({ content: `queued ${i}` }), {
+      onBefore() {}, onSuccess() {}, onError() {},
+    }));
+  }
+  // The sends are queued once their 'sending' event is out: the outbox holds Q entries.
+  while ((await client.getOutbox()).length < Q) await new Promise((r) => setImmediate(r));
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  console.log(`\n== queue ${Q} messages offline (persisted outbox)`);
+  console.log(`Parley: ${ms.toFixed(1)} ms, ${writes} storage writes, ${(written / 1024).toFixed(1)} KB written`);
+  client.destroy();
+}
+
 (async () => {
   sizes();
   await decodeBench();
+  await offlineQueueBench();
 })().catch((e) => {
   console.error(e);
   process.exit(1);
