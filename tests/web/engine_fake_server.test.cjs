@@ -216,6 +216,41 @@ for (const flavour of FLAVOURS) {
     s2.client.destroy();
   });
 
+  // An older version kept the outbox under one key (per user, and "_pending" before the
+  // first CONNACK). The shim hands the core's answer to restore to storage too: the entries
+  // move to keys of their own at load, go out in order after the connect, and the old keys
+  // are gone.
+  test(`${flavour}: messages queued by an older version are sent in order and stored one key each`, async () => {
+    const entry = (localId, text) => JSON.stringify({
+      localId, clientUniqueId: localId * 1000, type: 1, targetId: 'userB', objectName: 'RC:TxtMsg',
+      content: JSON.stringify({ content: text }), createdMs: Date.now(), state: 10 });
+    const backend = new StubStorage();
+    backend.setItem('parley/app/userA/outbox', `[${entry(11, 'one')}]`);
+    backend.setItem('parley/app/_pending/outbox', `[${entry(12, 'two')}]`);
+    const s = await setup(flavour, { storage: backend });
+    const keys = () => Array.from(backend.data.keys()).filter((k) => k.includes('outbox')).sort();
+    assert.deepEqual(keys(), ['parley/app/_pending/outbox/000000000001.12', 'parley/app/userA/outbox'],
+      'the user-less entry moved to its own key at load');
+    const p = s.client.connect('tok');
+    await flush();
+    const ws = s.WS.sockets[0];
+    s.connack(ws);
+    await p;
+    const pubs = () => s.frames(ws).filter((f) => f.type === 'PUBLISH');
+    const texts = [];
+    for (let i = 0; i < 2; i++) {
+      await flush();
+      const pub = pubs()[i];
+      assert.ok(pub, `PUBLISH ${i + 1}`);
+      texts.push(JSON.parse(pub.body.content).content);
+      assert.deepEqual(keys().length, 2 - i, 'one key per entry still queued');
+      ws.deliver(s.encode({ type: 'PUBACK', messageId: pub.messageId, date: 1700000003, status: 0, millis: 0, msgUId: `U-${i}` }));
+    }
+    assert.deepEqual(texts, ['one', 'two']);
+    assert.deepEqual(keys(), [], 'sent: no outbox key left, old or new');
+    s.client.destroy();
+  });
+
   // The dedupe set is persisted in the same input that delivers a message (s_msg here), so
   // a reload right after cannot deliver it again.
   test(`${flavour}: a message delivered before a reload is not delivered again after it`, async () => {
