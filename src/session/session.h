@@ -167,8 +167,8 @@ class Session {
   void persist_sync(Actions& out);
   void persist_seen(Actions& out);
   void forget(Actions& out, const std::string& name) { persist(out, name, std::string(), true); }
-  // The outbox is stored one key per entry, "<prefix>outbox/<seq>", written as the entry
-  // changes: queueing n messages writes n entries, not n ever longer lists.
+  // The outbox is stored one key per entry, "<prefix>outbox/<seq>.<messageId>", written as
+  // the entry changes: queueing n messages writes n entries, not n ever longer lists.
   std::string pending_prefix() const;  // the user-less keys of what precedes a CONNACK
   void write_entry(Actions& out, const OutboxEntry& e, bool erase = false);
   // Queues `e` at the back of the outbox, under a new seq, and writes it.
@@ -176,8 +176,9 @@ class Session {
   // Queues `entries` again (new seqs, written under key()), each erased from its
   // key under `old_prefix`; an entry already queued is not queued twice.
   void requeue(Actions& out, const std::string& old_prefix, std::vector<OutboxEntry>& entries);
-  // Reads one stored key: an entry ("outbox/<seq>") into `into`, the old single "outbox"
-  // key's list into `legacy`; false for other keys.
+  // Reads one stored key: an entry ("outbox/<seq>.<messageId>") into `into`, the old
+  // single "outbox" key's list into `legacy`; true for every name under "outbox" (a damaged
+  // one is skipped), false for other keys.
   bool read_outbox_key(std::string_view name, const Json& value, std::vector<OutboxEntry>& into,
                        std::vector<OutboxEntry>& legacy);
   void take_pending_outbox(std::vector<OutboxEntry>& into, std::vector<OutboxEntry>& legacy);
