@@ -340,6 +340,9 @@ export declare class Client {
   /** Parley: messages waiting to be sent (SENDING) or given up (FAILED). */
   getOutbox(callback: ICallback<IReceivedMessageV2[]>): void;
   getOutbox(callback?: null): Promise<IReceivedMessageV2[]>;
+  /** Deletes FAILED messages from the outbox (Parley's local messages); the first two arguments are ignored, as in v2. One still being sent is not deleted: MSG_DEL_ERROR. */
+  deleteLocalMessages(conversationType: ConversationType | null, targetId: string | null, messageIds: number[], callback: ICallback<boolean>): void;
+  deleteLocalMessages(conversationType: ConversationType | null, targetId: string | null, messageIds: number[], callback?: null): Promise<boolean>;
 
   getConversationList(callback: ICallback<IV2Conversation[]>, conversationTypes?: ConversationType[] | null, count?: number): void;
   getConversationList(callback?: null, conversationTypes?: ConversationType[] | null, count?: number): Promise<IV2Conversation[]>;

@@ -54,7 +54,7 @@ constexpr const char* kCommandNames[] = {
     "recallMessage", "online", "visible",
     "getConversationList", "getConversation", "getTotalUnreadCount",
     "getConversationUnreadCount", "getUnreadCount", "clearUnreadCount", "saveDraft",
-    "clearDraft", "getDraft", "getCurrentUserId", "getStatus", "getOutbox",
+    "clearDraft", "getDraft", "getCurrentUserId", "getStatus", "getOutbox", "deleteLocalMessages",
     "getHistory", "getChatroomHistory", "getConversationListRemote", "removeConversation",
     "deleteMessages", "clearHistory", "setConversationStatus", "joinChatroom", "quitChatroom",
     "getChatroomInfo", "addToBlacklist", "removeFromBlacklist", "getBlacklistStatus",
@@ -199,7 +199,7 @@ std::string outbox_key(std::string prefix, int64_t seq, int64_t message_id) {
 }  // namespace
 
 void Session::write_entry(Actions& out, const OutboxEntry& e, bool erase) {
-  out.push_back(PersistValue{outbox_key(key(""), e.seq, e.local_id), erase ? std::string() : to_text(e.to_json()), erase});
+  persist(out, outbox_key(std::string(), e.seq, e.local_id), erase ? std::string() : to_text(e.to_json()), erase);
 }
 
 void Session::enqueue(Actions& out, OutboxEntry e) {
@@ -219,26 +219,25 @@ bool Session::read_outbox_key(std::string_view name, const json& value,
                               std::vector<OutboxEntry>& into, std::vector<OutboxEntry>& legacy) {
   if (name.substr(0, 6) != "outbox" || (name.size() > 6 && name[6] != '/')) return false;
   if (!value.is_string()) return true;
-  json list = json::parse(value.string_ref(), nullptr, false);
-  int64_t seq = 0;
-  if (name.size() > 6) {  // "outbox/<seq>.<messageId>": one entry (else an older version's list)
-    // Any other name under outbox/ is not ours (a damaged key): skipped. Seqs start at 1.
-    if (name.size() < 20 || name[19] != '.') return true;
-    for (size_t i = 7; i < 19; ++i) {
-      if (name[i] < '0' || name[i] > '9') return true;
-      seq = seq * 10 + (name[i] - '0');
-    }
-    if (seq == 0) return true;
-    json one = json::array();
-    one.push_back(std::move(list));
-    list = std::move(one);
+  const json j = json::parse(value.string_ref(), nullptr, false);
+  if (name.size() == 6) {  // an older version's single key: the whole list
+    for (const auto& e : j)
+      if (auto entry = OutboxEntry::from_json(e)) legacy.push_back(std::move(*entry));
+    return true;
   }
+  // "outbox/<seq>.<messageId>": one entry. Any other name under outbox/ is not ours (a
+  // damaged key): skipped. Seqs start at 1.
+  if (name.size() < 20 || name[19] != '.') return true;
+  int64_t seq = 0;
+  for (size_t i = 7; i < 19; ++i) {
+    if (name[i] < '0' || name[i] > '9') return true;
+    seq = seq * 10 + (name[i] - '0');
+  }
+  auto entry = OutboxEntry::from_json(j);
+  if (seq == 0 || !entry) return true;
+  entry->seq = seq;
   outbox_seq_ = std::max(outbox_seq_, seq);
-  for (const auto& e : list)
-    if (auto entry = OutboxEntry::from_json(e)) {
-      entry->seq = seq;
-      (seq ? into : legacy).push_back(std::move(*entry));
-    }
+  into.push_back(std::move(*entry));
   return true;
 }
 
@@ -438,7 +437,8 @@ void Session::load_user_state(Actions& out, const std::string& user) {
 //     getChatroomHistory, addToBlacklist, removeFromBlacklist, getBlacklist,
 //     getBlacklistStatus
 //   local: getConversationList, getConversation, getTotalUnreadCount, getUnreadCount,
-//     saveDraft, getDraft, clearDraft, getCurrentUserId, getStatus, getOutbox
+//     saveDraft, getDraft, clearDraft, getCurrentUserId, getStatus, getOutbox,
+//     deleteLocalMessages {messageIds}
 //   network: online, visible
 Actions Session::command(int64_t now, const json& cmd) {
   Actions out;

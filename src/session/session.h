@@ -92,7 +92,7 @@ class Session {
     kOnline, kVisible,
     kGetConversationList, kGetConversation, kGetTotalUnreadCount, kGetConversationUnreadCount,
     kGetUnreadCount, kClearUnreadCount, kSaveDraft, kClearDraft, kGetDraft, kGetCurrentUserId,
-    kGetStatus, kGetOutbox,
+    kGetStatus, kGetOutbox, kDeleteLocalMessages,
     kGetHistory, kGetChatroomHistory, kGetConversationListRemote, kRemoveConversation,
     kDeleteMessages, kClearHistory, kSetConversationStatus, kJoinChatroom, kQuitChatroom,
     kGetChatroomInfo, kAddToBlacklist, kRemoveFromBlacklist, kGetBlacklistStatus, kGetBlacklist,

@@ -98,6 +98,30 @@ bool Session::cmd_local(Actions& out, int64_t now, Cmd name, const json& cmd) {
     json list = json::array();
     for (const auto& e : outbox_) list.push_back(outbox_message(e));
     result(out, id, ErrorCode::kOk, list);
+  } else if (name == Cmd::kDeleteLocalMessages) {
+    // A FAILED message stays in the outbox (and storage) until resent or deleted here. One
+    // still being sent is left alone: the call fails (MSG_DEL_ERROR), the others go.
+    const json& ids = jref(cmd, "messageIds");
+    if (!ids.is_array()) {
+      fail(out, id, ErrorCode::kParameterError, "messageIds must be an array");
+      return true;
+    }
+    bool sending = false;
+    for (const auto& v : ids) {
+      OutboxEntry* e = v.is_number_integer() ? find_outbox(v.get<int64_t>()) : nullptr;
+      if (!e) continue;  // not (or no longer) in the outbox: nothing to delete
+      if (e->state != kFailed) {
+        sending = true;
+        continue;
+      }
+      write_entry(out, *e, true);
+      outbox_.erase(outbox_.begin() + (e - outbox_.data()));
+    }
+    if (sending) {
+      fail_code(out, id, 33009, "a message still being sent is not deleted");
+    } else {
+      result(out, id, ErrorCode::kOk, true);
+    }
   } else {
     return false;
   }

@@ -386,6 +386,43 @@ TEST(SessionOutbox, RefusedMessageFailsWithTheServerStatus) {
   EXPECT_EQ(results(b, 3)[0]["code"], 405);
 }
 
+// A FAILED message stays in the outbox, and in storage, until resent or deleted: without
+// deleteLocalMessages, messages refused for good (a blacklist) would pile up in storage.
+TEST(SessionOutbox, FailedMessagesAreDeletedOnRequestAndQueuedOnesAreNot) {
+  Harness h;
+  const uint32_t conn = h.connect();
+  auto send = [&](int id) {
+    return h.cmd({{"cmd", "sendMessage"}, {"id", id}, {"conversationType", 1}, {"targetId", "userB"},
+                  {"objectName", "RC:TxtMsg"}, {"content", {{"content", "x"}}}});
+  };
+  auto a = send(3);
+  const int64_t failed_id = events(a, "sending")[0]["message"]["messageId"].get<int64_t>();
+  auto p = of_type<ClientPublish>(frames(a, conn));
+  ASSERT_EQ(p.size(), 1u);
+  h.server(conn, codec::ServerPubAck{{}, p[0].message_id, 1, 405, 0, ""});
+  h.closed(conn);
+  const int64_t queued_id = events(send(4), "sending")[0]["message"]["messageId"].get<int64_t>();
+  std::map<std::string, std::string> store;
+  apply_persists(h.all, store);
+  ASSERT_EQ(store.size() - store.count("parley/appkey/userA/marks") - store.count("parley/appkey/userA/sync") -
+                store.count("parley/appkey/userA/seen/0"),
+            2u) << "two outbox keys";
+  auto outbox = [&]() { return results(h.cmd({{"cmd", "getOutbox"}, {"id", 9}}), 9)[0]["data"].size(); };
+  ASSERT_EQ(outbox(), 2u);
+
+  // The queued one is still being sent: not deleted, and the call says so.
+  auto b = h.cmd({{"cmd", "deleteLocalMessages"}, {"id", 5}, {"messageIds", {queued_id, failed_id, 12345}}});
+  EXPECT_EQ(results(b, 5)[0]["code"], 33009);
+  EXPECT_EQ(outbox(), 1u) << "the FAILED one went";
+  apply_persists(b, store);
+  size_t keys = 0;
+  for (const auto& [k, v] : store) keys += k.find("/outbox/") != std::string::npos;
+  EXPECT_EQ(keys, 1u);
+  // Only a FAILED one, or one no longer there: success.
+  EXPECT_EQ(results(h.cmd({{"cmd", "deleteLocalMessages"}, {"id", 6}, {"messageIds", {failed_id}}}), 6)[0]["code"], 0);
+  EXPECT_EQ(results(h.cmd({{"cmd", "deleteLocalMessages"}, {"id", 7}, {"messageIds", 5}}), 7)[0]["code"], 33003);
+}
+
 TEST(SessionOutbox, BadSendParametersAreRejectedLocally) {
   Harness h;
   h.connect();

@@ -53,6 +53,7 @@ function table(P) {
     ['removeFromBlacklist', (cb) => [S, cb], [[0, bads.str]]],
     ['getBlacklistStatus', (cb) => [S, cb], [[0, bads.str]]],
     ['resendMessage', (cb) => [1, cb], [[0, bads.num]]],
+    ['deleteLocalMessages', (cb) => [1, 'u', [1], cb], [[2, [undefined, null, 1, [], ['1'], [1.5]]]]],
   ];
 }
 

@@ -178,6 +178,29 @@ for (const flavour of FLAVOURS) {
     s.client.destroy();
   });
 
+  // A message refused for good (405: blacklisted) stays FAILED in the outbox, and in
+  // storage, until the app resends or deletes it (v2's deleteLocalMessages).
+  test(`${flavour}: a FAILED message stays in the outbox until deleteLocalMessages removes it`, async () => {
+    const backend = new StubStorage();
+    const s = await connected(flavour, { storage: backend });
+    const ws = s.WS.sockets[0];
+    const err = s.client.sendTextMessage(1, 'userB', 'x').then(() => null, (e) => e);
+    await flush();
+    const pub = s.frames(ws).find((f) => f.type === 'PUBLISH');
+    ws.deliver(s.encode({ type: 'PUBACK', messageId: pub.messageId, date: 1, status: 405, millis: 0, msgUId: '' }));
+    assert.equal((await err).code, 405);
+    const outboxKeys = () => Array.from(backend.data.keys()).filter((k) => k.includes('/outbox/'));
+    const [failed] = await s.client.getOutbox();
+    assert.equal(failed.sentStatus, s.Parley.SentStatus.FAILED);
+    assert.equal(outboxKeys().length, 1);
+    const answer = await new Promise((resolve) => s.client.deleteLocalMessages(1, 'userB', [failed.messageId], {
+      onSuccess: (ok) => resolve(['ok', ok]), onError: (code) => resolve(['error', code]) }));
+    assert.deepEqual(answer, ['ok', true]);
+    assert.deepEqual(await s.client.getOutbox(), []);
+    assert.deepEqual(outboxKeys(), []);
+    s.client.destroy();
+  });
+
   test(`${flavour}: storage whose every write throws (private mode): connect, send and state still work`, async () => {
     const backend = new StubStorage(['setItem', 'removeItem']);
     const s = await connected(flavour, { storage: backend });

@@ -698,6 +698,18 @@ export class Client {
     return this._checked(callback, '', async () =>
       [((await this._cmd({ cmd: 'getOutbox' })) || []).map((m) => toV2Message(m, this._registry))]);
   }
+
+  // v2's deleteLocalMessages(_, _, messageIds, callback): Parley's local messages are its
+  // outbox, where a FAILED message stays (in storage too) until resent or deleted here. One
+  // still being sent is not deleted: onError(MSG_DEL_ERROR), the others go.
+  deleteLocalMessages(_conversationType, _targetId, messageIds, callback) {
+    const check = Array.isArray(messageIds) && messageIds.length && messageIds.every(Number.isInteger)
+      ? '' : 'messageIds must be a non-empty array of messageIds';
+    return this._checked(callback, check, async () => {
+      await this._cmd({ cmd: 'deleteLocalMessages', messageIds });
+      return [true];
+    });
+  }
 }
 
 function historyValue(args) { return { list: args[0], hasMore: args[1] }; }
