@@ -1175,7 +1175,7 @@ void Session::on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a)
       emit(out, "outbox", json().set("message", msg));
     }
     write_entry(out, *pos);
-    pump_outbox(out, now);
+    pump_outbox(out, now, &*pos);
     return;
   }
   write_entry(out, *pos, true);
@@ -1196,7 +1196,7 @@ void Session::on_puback(Actions& out, int64_t now, const codec::ServerPubAck& a)
   } else {
     emit(out, "outbox", json().set("message", msg));
   }
-  pump_outbox(out, now);
+  pump_outbox(out, now, &e);
 }
 
 void Session::on_queryack(Actions& out, int64_t now, const codec::QueryAck& q) {

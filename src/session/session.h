@@ -227,7 +227,7 @@ class Session {
   void cmd_resend(Actions& out, int64_t now, const Json& cmd);
   void cmd_recall(Actions& out, int64_t now, const Json& cmd);
   void on_recall_ack(Actions& out, int64_t now, const Pending& p, const codec::ServerPubAck& a);
-  void pump_outbox(Actions& out, int64_t now);
+  void pump_outbox(Actions& out, int64_t now, const OutboxEntry* only = nullptr);
   void transmit(Actions& out, int64_t now, OutboxEntry& e);
   Json outbox_message(const OutboxEntry& e) const;
   OutboxEntry* find_outbox(int64_t local_id);

@@ -152,8 +152,9 @@ void Session::cmd_send(Actions& out, int64_t now, const json& cmd) {
   e.state = kSending;
   e.callback = id;
   enqueue(out, std::move(e));
-  emit(out, "sending", json().set("id", id).set("message", outbox_message(outbox_.back())));
-  pump_outbox(out, now);
+  const OutboxEntry& queued = outbox_.back();
+  emit(out, "sending", json().set("id", id).set("message", outbox_message(queued)));
+  pump_outbox(out, now, &queued);
 }
 
 void Session::cmd_resend(Actions& out, int64_t now, const json& cmd) {
@@ -167,7 +168,7 @@ void Session::cmd_resend(Actions& out, int64_t now, const json& cmd) {
   e->created_ms = now;
   e->callback = id;
   write_entry(out, *e);
-  pump_outbox(out, now);
+  pump_outbox(out, now, e);
 }
 
 // Recalls one of our messages (PROTOCOL.md §4.2): PUBLISH recallMsg to *ourselves* with an
@@ -248,15 +249,15 @@ void Session::on_recall_ack(Actions& out, int64_t now, const Pending& p, const c
 // Sends what may go now: per conversation, the oldest SENDING message, and only when no
 // message of that conversation is waiting for its PUBACK. One in flight per conversation
 // keeps the order across drops, re-sends and reconnects.
-void Session::pump_outbox(Actions& out, int64_t now) {
+void Session::pump_outbox(Actions& out, int64_t now, const OutboxEntry* only) {
   if (!live_conn_) return;
-  std::set<std::pair<int, std::string>> busy;
+  std::set<store::ConversationKey> busy;
   for (auto& e : outbox_) {
-    if (e.state != kSending) continue;
-    const auto conv = std::make_pair(e.type, e.target_id);
-    if (busy.count(conv)) continue;
-    busy.insert(conv);
+    if (e.state != kSending || (only && (e.type != only->type || e.target_id != only->target_id)))
+      continue;
+    if (!busy.insert({e.type, e.target_id}).second) continue;
     if (!e.in_flight) transmit(out, now, e);
+    if (only) return;
   }
 }
 

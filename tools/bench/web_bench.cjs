@@ -7,9 +7,10 @@
 //     - the whole Parley path: bytes into the engine from a fake WebSocket, through the
 //       core (dedupe, conversation store), to the app's onReceived (v2 message objects);
 //     - the official engine's frame reader and ProtoBuf.js decode (test oracle harness).
-//  3. Queueing Q messages offline (never connected): time and bytes written to storage.
-//     The official v2 client has no offline queue (sendMessage fails while disconnected),
-//     so there is nothing of it to compare.
+//  3. Queueing Q messages offline (never connected): time and bytes written to storage;
+//     then connecting and sending them all (PUBACKs from the fake socket). The official v2
+//     client has no offline queue (sendMessage fails while disconnected), so there is
+//     nothing of it to compare.
 // Usage: tools/bench/web [N] [Q]   (builds the release package first)
 const fs = require('fs');
 const path = require('path');
@@ -123,9 +124,11 @@ async function decodeBench() {
   }
 }
 
-// sendMessage Q times with no connection: each message goes to the persisted outbox.
+// sendMessage Q times with no connection (each message goes to the persisted outbox), then
+// connect and answer every PUBLISH with a PUBACK until the outbox is empty.
 async function offlineQueueBench() {
   const Parley = require(path.join(WEB, 'parley.umd.js'));
+  const M = await loadParleyWasm('release');
   const map = new Map();
   let written = 0, writes = 0;
   const storage = {  // a Web Storage object that counts what is written
@@ -135,21 +138,60 @@ async function offlineQueueBench() {
     key: (i) => Array.from(map.keys())[i] ?? null,
     get length() { return map.size; },
   };
-  const client = Parley.createClient();
-  client.init('bench', null, { navi: 'http://navi.bench', storage, signals: false, logLevel: 1000 });
-  await client.ready();
-  const t0 = process.hrtime.bigint();
-  const sent = [];
-  for (let i = 0; i < Q; i++) {
-    sent.push(client.sendMessage(1, 'peer', new Parley.TextMessage({ content: `queued ${i}` }), {
-      onBefore() {}, onSuccess() {}, onError() {},
-    }));
+  let sock = null;
+  class BenchSocket {
+    constructor() { sock = this; this.sent = []; }
+    send(bytes) { this.sent.push(new Uint8Array(bytes)); }
+    close() {}
   }
-  // The sends are queued once their 'sending' event is out: the outbox holds Q entries.
-  while ((await client.getOutbox()).length < Q) await new Promise((r) => setImmediate(r));
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  console.log(`\n== queue ${Q} messages offline (persisted outbox)`);
-  console.log(`Parley: ${ms.toFixed(1)} ms, ${writes} storage writes, ${(written / 1024).toFixed(1)} KB written`);
+  class NaviXHR {
+    open(m, url) { this.url = url; }
+    setRequestHeader() {}
+    send() {
+      setImmediate(() => {
+        this.readyState = 4;
+        this.status = 200;
+        this.responseText = this.url.includes('navi.js') ? '{"server":"bench:1"}' : '';
+        this.onreadystatechange();
+      });
+    }
+    abort() {}
+  }
+  const client = Parley.createClient();
+  client.init('bench', null, { navi: 'http://navi.bench', WebSocket: BenchSocket, XMLHttpRequest: NaviXHR, storage, signals: false, logLevel: 1000 });
+  await client.ready();
+  let queued = 0, delivered = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < Q; i++) {  // to 10 conversations: one message of each is in flight at a time
+    client.sendMessage(1, `peer${i % 10}`, new Parley.TextMessage({ content: `queued ${i}` }), {
+      onBefore() { queued++; }, onSuccess() { delivered++; }, onError() {},
+    });
+  }
+  while (queued < Q) await new Promise((r) => setImmediate(r));
+  const queueMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  console.log(`\n== ${Q} messages queued offline (persisted outbox), then sent on connect`);
+  console.log(`Parley queue: ${queueMs.toFixed(1)} ms, ${writes} storage writes, ${(written / 1024).toFixed(1)} KB written`);
+
+  const connected = client.connect('token');
+  while (!sock) await new Promise((r) => setImmediate(r));
+  sock.onopen({});
+  const frame = (json) => ({ data: M._encodeFrame('server', JSON.stringify(json)).slice().buffer });
+  const t1 = process.hrtime.bigint();
+  sock.onmessage(frame({ type: 'CONNACK', status: 0, userId: 'me', sessionId: 's', timestamp: Date.now() }));
+  await connected;
+  let uid = 0;
+  while (delivered < Q) {
+    const batch = sock.sent.splice(0);
+    for (const bytes of batch) {
+      const f = JSON.parse(M._decodeFrame('client', bytes, ''));
+      if (f.type === 'PUBLISH') {
+        sock.onmessage(frame({ type: 'PUBACK', messageId: f.messageId, date: 1700000000, status: 0, millis: 0, msgUId: `B-${uid++}` }));
+      }
+    }
+    if (!batch.length) await new Promise((r) => setImmediate(r));
+  }
+  const drainMs = Number(process.hrtime.bigint() - t1) / 1e6;
+  console.log(`Parley send on connect: ${drainMs.toFixed(1)} ms for ${Q} PUBLISH/PUBACK round trips (${(drainMs * 1000 / Q).toFixed(0)} µs each)`);
   client.destroy();
 }
 
