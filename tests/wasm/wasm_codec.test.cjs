@@ -66,7 +66,10 @@ for (const flavour of ['release', 'debug']) {
 // 43 KB: 43,369 B measured after the size work of session 6 (the wasm's own allocator,
 // restore from the parsed object, members by reference; see CHANGELOG); 43,917 B since
 // the outbox is stored one key per entry (+587 B, for O(n) instead of O(n^2) writes).
-const WASM_GZIP_BUDGET = 43 * 1024;
+// 43.1 KB since session 7: deleteLocalMessages (+121 B; FAILED messages otherwise stayed in
+// storage for good) and the per-conversation pump (+51 B; linear sending of a queued
+// outbox) took it to 44,080 B.
+const WASM_GZIP_BUDGET = Math.round(43.1 * 1024);
 test('wasm release size budget', () => {
   const dir = wasmDir('release');
   const gz = (f) => zlib.gzipSync(fs.readFileSync(path.join(dir, f)), { level: 9 }).length;
