@@ -21,8 +21,8 @@ const ROOT = path.dirname(WEB);
 
 // Gzipped bytes of parley.wasm + parley.umd.js (release). The target is 48 KB and
 // is not met yet, so the build fails only above this ceiling, a ratchet to lower as the
-// core and the shim shrink: set at 57.1 KB measured plus 0.9 KB; 57.7 KB (42.9 KB wasm,
-// 14.8 KB shim) since the outbox is stored one key per entry.
+// core and the shim shrink: set at 57.1 KB measured plus 0.9 KB; 57.9 KB (43.0 KB wasm,
+// 14.8 KB shim) since session 7 (per-entry outbox keys, deleteLocalMessages).
 const TARGET_BYTES = 48 * 1024;
 const CEILING_BYTES = Number(process.env.PARLEY_WEB_SIZE_CEILING || 58 * 1024);
 
