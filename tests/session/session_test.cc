@@ -315,6 +315,46 @@ TEST(SessionReconnect, LostLinkReconnectsAndPullsAgain) {
   EXPECT_EQ(topics, (std::vector<std::string>{"pullMsg", "qryRelationR"}));
 }
 
+// ---- outbox helpers ----------------------------------------------------------------------
+
+// The app's sendMessage of a text to userB.
+Actions send_text(Harness& h, int64_t id, const std::string& text) {
+  return h.cmd({{"cmd", "sendMessage"}, {"id", id}, {"conversationType", 1}, {"targetId", "userB"},
+                {"objectName", "RC:TxtMsg"}, {"content", {{"content", text}}}});
+}
+
+// An outbox entry as storage holds it (the core's to_json, or an older version's list).
+std::string stored_entry(int64_t local_id, const char* target, const char* text = "x") {
+  return Json()
+      .set("localId", local_id)
+      .set("clientUniqueId", local_id * 1000)
+      .set("type", 1)
+      .set("targetId", target)
+      .set("objectName", "RC:TxtMsg")
+      .set("content", std::string(R"({"content":")") + text + R"("})")
+      .set("createdMs", int64_t{999'000})
+      .set("state", 10)
+      .dump();
+}
+
+// Connects as userA and answers each PUBLISH with a PUBACK until none is left; the
+// contents in the order they went (one conversation: one in flight at a time).
+std::vector<std::string> connect_and_ack_all(Harness& h) {
+  auto a = h.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}});
+  const uint32_t conn = opens(a)[0].conn;
+  auto pubs = of_type<ClientPublish>(frames(h.server(conn, connack("userA"))));
+  std::vector<std::string> sent;
+  while (pubs.size() == 1u) {
+    pb::UpStreamMessage up;
+    EXPECT_TRUE(up.ParseFromString(pubs[0].payload));
+    sent.push_back(up.content());
+    pubs = of_type<ClientPublish>(frames(h.server(
+        conn, codec::ServerPubAck{{}, pubs[0].message_id, 1700000001, 0, 0, "UID-" + std::to_string(sent.size())})));
+  }
+  EXPECT_TRUE(pubs.empty()) << "more than one message in flight";
+  return sent;
+}
+
 TEST(SessionOutbox, OfflineSendIsHeldThenSentOnceWithTheSameClientUniqueId) {
   Harness h;
   const uint32_t conn = h.connect();
@@ -391,10 +431,7 @@ TEST(SessionOutbox, RefusedMessageFailsWithTheServerStatus) {
 TEST(SessionOutbox, FailedMessagesAreDeletedOnRequestAndQueuedOnesAreNot) {
   Harness h;
   const uint32_t conn = h.connect();
-  auto send = [&](int id) {
-    return h.cmd({{"cmd", "sendMessage"}, {"id", id}, {"conversationType", 1}, {"targetId", "userB"},
-                  {"objectName", "RC:TxtMsg"}, {"content", {{"content", "x"}}}});
-  };
+  auto send = [&](int id) { return send_text(h, id, "x"); };
   auto a = send(3);
   const int64_t failed_id = events(a, "sending")[0]["message"]["messageId"].get<int64_t>();
   auto p = of_type<ClientPublish>(frames(a, conn));
@@ -838,9 +875,7 @@ TEST(SessionPersist, OutboxIsStoredOneKeyPerEntryAndResentInOrderAfterARestart) 
     h.closed(h.connect());
     persist(h.all);
     for (int i = 0; i < kMessages; ++i) {
-      auto a = h.cmd({{"cmd", "sendMessage"}, {"id", 100 + i}, {"conversationType", 1},
-                      {"targetId", "userB"}, {"objectName", "RC:TxtMsg"},
-                      {"content", {{"content", "m" + std::to_string(i)}}}});
+      auto a = send_text(h, 100 + i, "m" + std::to_string(i));
       size_t writes = 0, bytes = 0;
       for (const auto& x : a)
         if (auto* p = std::get_if<session::PersistValue>(&x); p && p->key.find("/outbox") != std::string::npos) {
@@ -878,21 +913,9 @@ TEST(SessionPersist, OutboxIsStoredOneKeyPerEntryAndResentInOrderAfterARestart) 
 // for the time before the first CONNACK): sent in order, moved to one key each, and the
 // old keys erased.
 TEST(SessionPersist, OutboxOfAnOlderVersionIsSentAndMovedToOneKeyPerEntry) {
-  auto entry = [](int64_t local_id, const char* target, const char* text) {
-    return Json()
-        .set("localId", local_id)
-        .set("clientUniqueId", local_id * 1000)
-        .set("type", 1)
-        .set("targetId", target)
-        .set("objectName", "RC:TxtMsg")
-        .set("content", std::string(R"({"content":")") + text + R"("})")
-        .set("createdMs", int64_t{999'000})
-        .set("state", 10)
-        .dump();
-  };
   std::map<std::string, std::string> store = {
-      {"parley/appkey/userA/outbox", "[" + entry(1, "userB", "b") + "," + entry(2, "userC", "c") + "]"},
-      {"parley/appkey/_pending/outbox", "[" + entry(3, "userD", "d") + "]"}};
+      {"parley/appkey/userA/outbox", "[" + stored_entry(1, "userB") + "," + stored_entry(2, "userC") + "]"},
+      {"parley/appkey/_pending/outbox", "[" + stored_entry(3, "userD") + "]"}};
   Harness h;
   h.keep(h.s.restore(store));  // the older pending key, rewritten as keys of its own
   auto a = h.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}});
@@ -915,38 +938,22 @@ TEST(SessionPersist, OutboxOfAnOlderVersionIsSentAndMovedToOneKeyPerEntry) {
 TEST(SessionPersist, RestoringAgainBeforeTheFirstConnAckKeepsOneCopyOfEachQueuedMessage) {
   std::map<std::string, std::string> store;
   auto persist = [&](const Actions& a) { apply_persists(a, store); };
-  auto send = [](Harness& h, int id, const char* text) {
-    return h.cmd({{"cmd", "sendMessage"}, {"id", id}, {"conversationType", 1}, {"targetId", "userB"},
-                  {"objectName", "RC:TxtMsg"}, {"content", {{"content", text}}}});
-  };
   {
     Harness h;  // a page that queued one message and was reloaded before it connected
-    persist(send(h, 5, "first"));
+    persist(send_text(h, 5, "first"));
   }
   ASSERT_EQ(store.size(), 1u);
   EXPECT_EQ(store.begin()->first.rfind("parley/appkey/_pending/outbox/000000000001.", 0), 0u);
   Harness h(2);
   persist(h.s.restore(store));
-  persist(send(h, 6, "second"));
+  persist(send_text(h, 6, "second"));
   persist(h.s.restore(store));  // before the connect
   persist(h.s.restore(store));  // and again (a connect that failed before its CONNACK)
   auto outbox = results(h.cmd({{"cmd", "getOutbox"}, {"id", 7}}), 7);
   ASSERT_EQ(outbox.size(), 1u);
   EXPECT_EQ(outbox[0]["data"].size(), 2u);
 
-  auto a = h.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}});
-  const uint32_t conn = opens(a)[0].conn;
-  auto pubs = of_type<ClientPublish>(frames(h.server(conn, connack("userA"))));
-  std::vector<std::string> sent;
-  while (pubs.size() == 1u) {
-    pb::UpStreamMessage up;
-    ASSERT_TRUE(up.ParseFromString(pubs[0].payload));
-    sent.push_back(up.content());
-    pubs = of_type<ClientPublish>(frames(h.server(conn, codec::ServerPubAck{{}, pubs[0].message_id, 1700000001, 0, 0,
-                                                                            "UID-" + std::to_string(sent.size())})));
-  }
-  EXPECT_TRUE(pubs.empty());
-  EXPECT_EQ(sent, (std::vector<std::string>{R"({"content":"first"})", R"({"content":"second"})"}));
+  EXPECT_EQ(connect_and_ack_all(h), (std::vector<std::string>{R"({"content":"first"})", R"({"content":"second"})"}));
   persist(h.all);
   for (const auto& [k, v] : store) EXPECT_EQ(k.find("outbox"), std::string::npos) << k;
 }
@@ -956,10 +963,6 @@ TEST(SessionPersist, RestoringAgainBeforeTheFirstConnAckKeepsOneCopyOfEachQueued
 // next page to load sends both.
 TEST(SessionPersist, TwoPagesOfOneUserKeepEachOthersQueuedMessages) {
   std::map<std::string, std::string> store;
-  auto send = [](Harness& h, int id, const char* text) {
-    return h.cmd({{"cmd", "sendMessage"}, {"id", id}, {"conversationType", 1}, {"targetId", "userB"},
-                  {"objectName", "RC:TxtMsg"}, {"content", {{"content", text}}}});
-  };
   Harness page1(1), page2(2);
   apply_persists(page1.s.restore(store), store);
   apply_persists(page2.s.restore(store), store);
@@ -968,25 +971,15 @@ TEST(SessionPersist, TwoPagesOfOneUserKeepEachOthersQueuedMessages) {
     h->closed(conn);
     apply_persists(h->all, store);
   }
-  apply_persists(send(page1, 5, "from page 1"), store);
-  apply_persists(send(page2, 5, "from page 2"), store);
+  apply_persists(send_text(page1, 5, "from page 1"), store);
+  apply_persists(send_text(page2, 5, "from page 2"), store);
   size_t queued = 0;
   for (const auto& [k, v] : store) queued += k.find("/outbox/") != std::string::npos;
   EXPECT_EQ(queued, 2u);
 
   Harness page3(3);  // a reload
   apply_persists(page3.s.restore(store), store);
-  auto a = page3.cmd({{"cmd", "connect"}, {"id", 1}, {"token", "t"}, {"hosts", {"h"}}});
-  const uint32_t conn = opens(a)[0].conn;
-  auto pubs = of_type<ClientPublish>(frames(page3.server(conn, connack("userA"))));
-  std::vector<std::string> sent;
-  while (pubs.size() == 1u) {
-    pb::UpStreamMessage up;
-    ASSERT_TRUE(up.ParseFromString(pubs[0].payload));
-    sent.push_back(up.content());
-    pubs = of_type<ClientPublish>(frames(page3.server(
-        conn, codec::ServerPubAck{{}, pubs[0].message_id, 1700000001, 0, 0, "UID-" + std::to_string(sent.size())})));
-  }
+  std::vector<std::string> sent = connect_and_ack_all(page3);
   std::sort(sent.begin(), sent.end());
   EXPECT_EQ(sent, (std::vector<std::string>{R"({"content":"from page 1"})", R"({"content":"from page 2"})"}));
 }
@@ -994,18 +987,7 @@ TEST(SessionPersist, TwoPagesOfOneUserKeepEachOthersQueuedMessages) {
 // Keys under outbox/ that the core did not write (a damaged or foreign key) are skipped,
 // however their names read; the entries of well-formed keys still go out.
 TEST(SessionPersist, DamagedOutboxKeysAreSkipped) {
-  auto entry = [](int64_t local_id, const char* target) {
-    return Json()
-        .set("localId", local_id)
-        .set("clientUniqueId", local_id)
-        .set("type", 1)
-        .set("targetId", target)
-        .set("objectName", "RC:TxtMsg")
-        .set("content", R"({"content":"x"})")
-        .set("createdMs", int64_t{999'000})
-        .set("state", 10)
-        .dump();
-  };
+  const auto entry = [](int64_t local_id, const char* target) { return stored_entry(local_id, target); };
   const std::string p = "parley/appkey/userA/outbox";
   std::map<std::string, std::string> store = {
       {p + "/000000000007.1", entry(1, "good")},
