@@ -56,6 +56,46 @@ function frameJson(i) {
   };
 }
 
+function serverFrame(M, json) {
+  return { data: M._encodeFrame('server', JSON.stringify(json)).slice().buffer };
+}
+
+class NaviXHR {  // navi answers at once with one server
+  open(m, url) { this.url = url; }
+  setRequestHeader() {}
+  send() {
+    setImmediate(() => {
+      this.readyState = 4;
+      this.status = 200;
+      this.responseText = this.url.includes('navi.js') ? '{"server":"bench:1"}' : '';
+      this.onreadystatechange();
+    });
+  }
+  abort() {}
+}
+
+// A Parley client on a fake WebSocket that keeps the frames it is sent (`sent`);
+// connect() resolves that socket once the CONNACK has been answered.
+function benchClient(Parley, M, storage) {
+  let socket = null;
+  class BenchSocket {
+    constructor() { socket = this; this.sent = []; }
+    send(bytes) { this.sent.push(new Uint8Array(bytes)); }
+    close() {}
+  }
+  const client = Parley.createClient();
+  client.init('bench', null, { navi: 'http://navi.bench', WebSocket: BenchSocket, XMLHttpRequest: NaviXHR, storage, signals: false, logLevel: 1000 });
+  const connect = async () => {
+    const connected = client.connect('token');
+    while (!socket) await new Promise((r) => setImmediate(r));
+    socket.onopen({});
+    socket.onmessage(serverFrame(M, { type: 'CONNACK', status: 0, userId: 'me', sessionId: 's', timestamp: Date.now() }));
+    await connected;
+    return socket;
+  };
+  return { client, connect };
+}
+
 function time(label, n, fn) {
   fn(Math.min(n, 500));  // warm-up
   const t0 = process.hrtime.bigint();
@@ -75,34 +115,10 @@ async function decodeBench() {
   });
 
   // The whole path through a connected client.
-  let sock = null;
-  class BenchSocket {
-    constructor() { sock = this; this.binaryType = ''; }
-    send() {}
-    close() {}
-  }
-  class NaviXHR {
-    open(m, url) { this.url = url; }
-    setRequestHeader() {}
-    send() {
-      setImmediate(() => {
-        this.readyState = 4;
-        this.status = 200;
-        this.responseText = this.url.includes('navi.js') ? '{"server":"bench:1"}' : '';
-        this.onreadystatechange();
-      });
-    }
-    abort() {}
-  }
-  const client = Parley.createClient();
-  client.init('bench', null, { navi: 'http://navi.bench', WebSocket: BenchSocket, XMLHttpRequest: NaviXHR, storage: false, signals: false, logLevel: 1000 });
+  const { client, connect } = benchClient(Parley, M, false);
   let received = 0;
   client.setOnReceiveMessageListener({ onReceived: () => { received++; } });
-  const connected = client.connect('token');
-  while (!sock) await new Promise((r) => setImmediate(r));
-  sock.onopen({});
-  sock.onmessage({ data: M._encodeFrame('server', JSON.stringify({ type: 'CONNACK', status: 0, userId: 'me', sessionId: 's', timestamp: Date.now() })).slice().buffer });
-  await connected;
+  const sock = await connect();
   let next = 0;
   const ab = frames.map((f) => f.slice().buffer);
   time('Parley whole path: WebSocket bytes -> core -> onReceived', N, (n) => {
@@ -138,27 +154,7 @@ async function offlineQueueBench() {
     key: (i) => Array.from(map.keys())[i] ?? null,
     get length() { return map.size; },
   };
-  let sock = null;
-  class BenchSocket {
-    constructor() { sock = this; this.sent = []; }
-    send(bytes) { this.sent.push(new Uint8Array(bytes)); }
-    close() {}
-  }
-  class NaviXHR {
-    open(m, url) { this.url = url; }
-    setRequestHeader() {}
-    send() {
-      setImmediate(() => {
-        this.readyState = 4;
-        this.status = 200;
-        this.responseText = this.url.includes('navi.js') ? '{"server":"bench:1"}' : '';
-        this.onreadystatechange();
-      });
-    }
-    abort() {}
-  }
-  const client = Parley.createClient();
-  client.init('bench', null, { navi: 'http://navi.bench', WebSocket: BenchSocket, XMLHttpRequest: NaviXHR, storage, signals: false, logLevel: 1000 });
+  const { client, connect } = benchClient(Parley, M, storage);
   await client.ready();
   let queued = 0, delivered = 0;
   const t0 = process.hrtime.bigint();
@@ -172,20 +168,15 @@ async function offlineQueueBench() {
   console.log(`\n== ${Q} messages queued offline (persisted outbox), then sent on connect`);
   console.log(`Parley queue: ${queueMs.toFixed(1)} ms, ${writes} storage writes, ${(written / 1024).toFixed(1)} KB written`);
 
-  const connected = client.connect('token');
-  while (!sock) await new Promise((r) => setImmediate(r));
-  sock.onopen({});
-  const frame = (json) => ({ data: M._encodeFrame('server', JSON.stringify(json)).slice().buffer });
   const t1 = process.hrtime.bigint();
-  sock.onmessage(frame({ type: 'CONNACK', status: 0, userId: 'me', sessionId: 's', timestamp: Date.now() }));
-  await connected;
+  const sock = await connect();
   let uid = 0;
   while (delivered < Q) {
     const batch = sock.sent.splice(0);
     for (const bytes of batch) {
       const f = JSON.parse(M._decodeFrame('client', bytes, ''));
       if (f.type === 'PUBLISH') {
-        sock.onmessage(frame({ type: 'PUBACK', messageId: f.messageId, date: 1700000000, status: 0, millis: 0, msgUId: `B-${uid++}` }));
+        sock.onmessage(serverFrame(M, { type: 'PUBACK', messageId: f.messageId, date: 1700000000, status: 0, millis: 0, msgUId: `B-${uid++}` }));
       }
     }
     if (!batch.length) await new Promise((r) => setImmediate(r));
