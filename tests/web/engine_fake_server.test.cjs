@@ -55,6 +55,16 @@ async function setup(flavour, { storage = false, signals = false, core } = {}) {
   return { Parley, client, clock, WS, XHR, statuses, received, encode, decode, frames, connack, answerQueries };
 }
 
+// Sends a text to userB on `ws` and has the server refuse it for good (405: blacklisted);
+// resolves what the send rejected with.
+async function sendRefused(s, ws) {
+  const err = s.client.sendTextMessage(1, 'userB', 'x').then(() => null, (e) => e);
+  await flush();
+  const pub = s.frames(ws).find((f) => f.type === 'PUBLISH');
+  ws.deliver(s.encode({ type: 'PUBACK', messageId: pub.messageId, date: 1, status: 405, millis: 0, msgUId: '' }));
+  return err;
+}
+
 async function connected(flavour, opts) {
   const s = await setup(flavour, opts);
   const p = s.client.connect('tok');
@@ -159,11 +169,7 @@ for (const flavour of FLAVOURS) {
   test(`${flavour}: a refused PUBACK answers onError with its status; unknown object names arrive as UnknownMessage`, async () => {
     const s = await connected(flavour);
     const ws = s.WS.sockets[0];
-    const err = s.client.sendTextMessage(1, 'userB', 'x').then(() => null, (e) => e);
-    await flush();
-    const pub = s.frames(ws).find((f) => f.type === 'PUBLISH');
-    ws.deliver(s.encode({ type: 'PUBACK', messageId: pub.messageId, date: 1, status: 405, millis: 0, msgUId: '' }));
-    assert.equal((await err).code, 405);
+    assert.equal((await sendRefused(s, ws)).code, 405);
     ws.deliver(s.encode({ type: 'PUBLISH', qos: 0, date: 1, topic: 's_msg', targetId: 'userA', messageId: 0,
       body: { fromUserId: 'userB', type: 1, classname: 'App:Custom', content: '{"a":1}', dataTime: 5, status: 16, msgId: 'U3' } }));
     await flush();
@@ -184,11 +190,7 @@ for (const flavour of FLAVOURS) {
     const backend = new StubStorage();
     const s = await connected(flavour, { storage: backend });
     const ws = s.WS.sockets[0];
-    const err = s.client.sendTextMessage(1, 'userB', 'x').then(() => null, (e) => e);
-    await flush();
-    const pub = s.frames(ws).find((f) => f.type === 'PUBLISH');
-    ws.deliver(s.encode({ type: 'PUBACK', messageId: pub.messageId, date: 1, status: 405, millis: 0, msgUId: '' }));
-    assert.equal((await err).code, 405);
+    assert.equal((await sendRefused(s, ws)).code, 405);
     const outboxKeys = () => Array.from(backend.data.keys()).filter((k) => k.includes('/outbox/'));
     const [failed] = await s.client.getOutbox();
     assert.equal(failed.sentStatus, s.Parley.SentStatus.FAILED);
