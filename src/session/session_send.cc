@@ -248,7 +248,10 @@ void Session::on_recall_ack(Actions& out, int64_t now, const Pending& p, const c
 
 // Sends what may go now: per conversation, the oldest SENDING message, and only when no
 // message of that conversation is waiting for its PUBACK. One in flight per conversation
-// keeps the order across drops, re-sends and reconnects.
+// keeps the order across drops, re-sends and reconnects. With `only`, just that message's
+// conversation: after a send, a resend or a PUBACK nothing else can have become sendable,
+// and the scan stops at the conversation's oldest SENDING message (a full pump at every
+// PUBACK made sending n queued messages O(n^2)).
 void Session::pump_outbox(Actions& out, int64_t now, const OutboxEntry* only) {
   if (!live_conn_) return;
   std::set<store::ConversationKey> busy;
